@@ -1,0 +1,69 @@
+# chainrule: `make demo` (the main job) and `make test` (the tests).
+# Both bootstrap what they need on a fresh machine: a local .venv with the package
+# installed editable, Graphviz's `dot`, and in CI (CI=true) PyTorch and Chromium for
+# the parity and browser tests.  Every step is idempotent.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+TORCH  := torch==2.13.0
+
+.PHONY: test demo bench lint deps dot torch chromium strip clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+deps: $(STAMP) dot torch chromium
+
+# Graphviz `dot`: installed with apt-get when missing and we are root; otherwise say how.
+dot:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Graphviz (dot) with apt-get..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "NOTE: Graphviz 'dot' is missing; drawings keep their DOT source but cannot render."; \
+		echo "      Install it with: sudo apt-get install -y graphviz"; \
+	fi
+
+# PyTorch is only a test oracle and a benchmark reference: installed (pinned) in CI only.
+torch: $(STAMP)
+	@if [ "$${CI:-}" = "true" ] && ! $(PY) -c "import torch" >/dev/null 2>&1; then \
+		echo "Installing $(TORCH) (CPU) for the parity tests..."; \
+		$(PY) -m pip install -q $(TORCH); \
+	fi
+
+# Chromium drives the HTML player test; installed in CI like dot.
+chromium:
+	@if [ "$${CI:-}" = "true" ] && ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium with apt-get for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "NOTE: chromium missing; install it with: sudo apt-get install -y chromium"; \
+		fi; \
+	fi
+
+test: deps
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(PY) -m nbstripout --verify notebooks/*.ipynb; fi
+	$(PY) -m pytest
+
+demo: $(STAMP) dot
+	$(PY) examples/demo.py
+
+bench: $(STAMP)
+	$(PY) bench/scalar.py
+	@for f in bench/tensor.py bench/training.py; do test -f $$f && $(PY) $$f || true; done
+
+lint: $(STAMP)
+	$(PY) -m ruff check autograd nn viz tests bench examples
+
+# Remove outputs from the notebooks (they are committed stripped).
+strip: $(STAMP)
+	$(PY) -m nbstripout notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,54 @@
+"""chainrule's engine: reverse-mode autograd on scalars (``Value``) and numpy arrays.
+
+>>> from autograd import Value
+>>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+>>> f = (x + y) * z
+>>> f.backward()
+>>> x.grad, y.grad, z.grad
+(-4.0, -4.0, 3.0)
+"""
+
+from typing import Any
+
+from .engine import gc_paused, topological_order
+from .grad_mode import is_grad_enabled, no_grad
+from .scope import current_scope, name_scope
+from .numerical import GradcheckError, gradcheck, numerical_grad
+from .value import Value
+
+#: Marker checked by ``nn`` and ``viz``: this ``autograd`` is chainrule's, not PyPI's.
+__chainrule__ = True
+__version__ = "0.1.0"
+
+
+def zero_grad(root: Any) -> None:
+    """Reset the gradient of every node in the graph of ``root``.
+
+    ``Value`` nodes go back to ``0.0``; ``Tensor`` nodes to ``None`` (as in PyTorch).
+    Needed between two ``backward()`` calls on the same graph, since leaves accumulate.
+
+    >>> a = Value(3.0)
+    >>> b = a * a
+    >>> b.backward(); b.backward()
+    >>> a.grad
+    12.0
+    >>> zero_grad(b); a.grad
+    0.0
+    """
+    for node in topological_order(root):
+        node.grad = type(node)._ZERO_GRAD
+
+
+__all__ = [
+    "GradcheckError",
+    "current_scope",
+    "Value",
+    "gc_paused",
+    "gradcheck",
+    "is_grad_enabled",
+    "name_scope",
+    "no_grad",
+    "numerical_grad",
+    "topological_order",
+    "zero_grad",
+]

@@ -1,0 +1,367 @@
+"""``Value``: a scalar node of the computation graph (micrograd-style, float64).
+
+Every operation computes its result *and* its local derivatives in the forward pass and
+stores them next to the parents they belong to. Backward then needs nothing but the
+chain rule along each edge::
+
+    parent.grad += local * upstream        # dJ/dx += dJ/dy * dy/dx
+
+Undefined math follows IEEE and PyTorch instead of raising: ``log`` of a negative number,
+``sqrt`` of a negative number and a negative base to a non-integer power give ``nan``;
+``log(0)``, ``1/0`` and overflowing ``exp`` give ``inf`` with the matching sign. No
+operation raises ``ValueError``, ``ZeroDivisionError`` or ``OverflowError`` on a float.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Union
+
+from . import grad_mode
+from .engine import gc_paused, topological_order
+
+Number = Union[int, float]
+_INF = math.inf
+_NAN = math.nan
+_grad_state = grad_mode._state
+
+
+class Value:
+    """A scalar that remembers how it was computed, so its gradient can flow back.
+
+    Parameters
+    ----------
+    data : float
+        The value. Converted to a Python ``float`` (float64).
+    label : str, optional
+        A name shown by ``repr`` and by ``viz`` drawings.
+    requires_grad : bool, optional
+        ``True`` (default) for inputs and parameters. Python numbers mixed into
+        expressions become constant leaves with ``requires_grad=False``; ``viz`` draws
+        them as constants.
+
+    Attributes
+    ----------
+    grad : float
+        d(root)/d(self) after ``root.backward()``; starts at ``0.0``.
+    op : str
+        The operation that produced this value (``"+"``, ``"*"``, ``"exp"``, ``"1/x"``...),
+        ``""`` for a leaf.
+    parents : tuple of Value
+        The operands in argument order, duplicates kept (``a * a`` has two).
+    local : tuple of float
+        d(self)/d(parent) for each parent, computed in the forward pass.
+
+    Examples
+    --------
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> q = x + y
+    >>> f = q * z
+    >>> f.backward()
+    >>> f.data, x.grad, y.grad, z.grad
+    (-12.0, -4.0, -4.0, 3.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "local", "requires_grad", "__weakref__")
+    _ZERO_GRAD = 0.0
+
+    def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
+        if isinstance(data, Value):
+            raise TypeError("Value(data): data is already a Value; use it directly or .data")
+        if not isinstance(data, Real):
+            raise TypeError(f"Value(data): expected a real number, got {type(data).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = str(label)
+        self.op = ""
+        self.parents: tuple[Value, ...] = ()
+        self.local: tuple[float, ...] = ()
+        self.requires_grad = bool(requires_grad)
+
+    # ------------------------------------------------------------------ helpers
+    def item(self) -> float:
+        """Return ``data`` as a Python float (PyTorch's name)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        text = f"Value(data={self.data!r}, grad={self.grad!r}"
+        if self.label:
+            text += f", label={self.label!r}"
+        elif self.op:
+            text += f", op={self.op!r}"
+        return text + ")"
+
+    # -------------------------------------------------------- binary operators
+    def __add__(self, other: Value | Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))  # d(a+b) = 1, 1
+
+    def __radd__(self, other: Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _result(other.data + self.data, "+", (other, self), (1.0, 1.0))
+
+    def __sub__(self, other: Value | Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))  # d(a-b) = 1, -1
+
+    def __rsub__(self, other: Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _result(other.data - self.data, "-", (other, self), (1.0, -1.0))
+
+    def __mul__(self, other: Value | Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = self.data, other.data
+        return _result(a * b, "*", (self, other), (b, a))  # d(ab) = b, a: "mul swaps"
+
+    def __rmul__(self, other: Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = other.data, self.data
+        return _result(a * b, "*", (other, self), (b, a))
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _divide(self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _divide(other, self)
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return _power(self, other)
+        if isinstance(other, Real) and not isinstance(other, bool):
+            # Constant exponent: one parent, gate labelled like the lecture ("**2").
+            a, n = self.data, float(other)
+            label = f"**{other:g}" if isinstance(other, float) else f"**{other}"
+            return _result(_pow(a, n), label, (self,), (n * _pow(a, n - 1.0),))
+        return NotImplemented
+
+    def __rpow__(self, other: Number) -> Value:
+        other = _as_value(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _power(other, self)
+
+    # --------------------------------------------------------- unary operators
+    def __neg__(self) -> Value:
+        return _result(-self.data, "*-1", (self,), (-1.0,))  # the lecture's "*-1" gate
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        a = self.data
+        sign = 1.0 if a > 0 else (-1.0 if a < 0 else 0.0)  # d|a| = sign(a), 0 at the kink
+        return _result(abs(a), "abs", (self,), (sign,))
+
+    def exp(self) -> Value:
+        """e**x; d/dx = e**x. Overflow gives ``inf``."""
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            e = _INF
+        return _result(e, "exp", (self,), (e,))
+
+    def log(self) -> Value:
+        """Natural log; d/dx = 1/x. ``log(0) = -inf``, negative input gives ``nan``."""
+        a = self.data
+        if a > 0:
+            return _result(math.log(a), "log", (self,), (1.0 / a,))
+        out = -_INF if a == 0 else _NAN
+        return _result(out, "log", (self,), (_INF if a == 0 else 1.0 / a,))
+
+    def reciprocal(self) -> Value:
+        """1/x, the lecture's ``1/x`` gate; d/dx = -1/x**2."""
+        a = self.data
+        if a == 0:
+            r = math.copysign(_INF, a)
+            return _result(r, "1/x", (self,), (-_INF,))
+        r = 1.0 / a
+        return _result(r, "1/x", (self,), (-r * r,))
+
+    def sqrt(self) -> Value:
+        """Square root; d/dx = 1/(2 sqrt x). Negative input gives ``nan``."""
+        a = self.data
+        if a < 0 or a != a:
+            return _result(_NAN, "sqrt", (self,), (_NAN,))
+        s = math.sqrt(a)
+        return _result(s, "sqrt", (self,), (0.5 / s if s > 0 else _INF,))
+
+    def relu(self) -> Value:
+        """max(0, x); d/dx = 1 for x > 0 else 0 (0 at the kink, as PyTorch)."""
+        a = self.data
+        if a > 0:
+            return _result(a, "relu", (self,), (1.0,))
+        return _result(0.0, "relu", (self,), (0.0,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0 else slope*x; d/dx = 1 or slope (slope at the kink, as PyTorch)."""
+        a = self.data
+        if a > 0:
+            return _result(a, "leaky_relu", (self,), (1.0,))
+        return _result(slope * a, "leaky_relu", (self,), (float(slope),))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; d/dx = 1 - tanh(x)**2. Stable for any input."""
+        t = math.tanh(self.data)
+        return _result(t, "tanh", (self,), (1.0 - t * t,))
+
+    def sigmoid(self) -> Value:
+        """Logistic sigma(x) = 1/(1+e^-x) as one gate; d/dx = sigma(x)(1 - sigma(x)).
+
+        Stable: only ``exp`` of a non-positive number is ever taken.
+        """
+        a = self.data
+        if a >= 0:
+            s = 1.0 / (1.0 + math.exp(-a))
+        else:
+            e = math.exp(a)
+            s = e / (1.0 + e)
+        return _result(s, "sigmoid", (self,), (s * (1.0 - s),))
+
+    def sin(self) -> Value:
+        """sin x; d/dx = cos x."""
+        a = self.data
+        return _result(math.sin(a), "sin", (self,), (math.cos(a),))
+
+    def cos(self) -> Value:
+        """cos x; d/dx = -sin x."""
+        a = self.data
+        return _result(math.cos(a), "cos", (self,), (-math.sin(a),))
+
+    # ----------------------------------------------------------------- backward
+    def backward(self) -> None:
+        """Fill ``grad`` of every node reachable from this one with d(self)/d(node).
+
+        Seeds ``self`` with 1, then walks the graph in reverse topological order applying
+        ``parent.grad += local * upstream`` on every edge, so a node used twice collects
+        both contributions. Intermediate nodes get fresh gradients on every call; leaves
+        *accumulate* across calls, as in PyTorch: call :func:`autograd.zero_grad` (or set
+        ``grad = 0.0``) between independent backward passes.
+        """
+        with gc_paused():
+            order = topological_order(self)
+            for node in order:
+                if node.parents:
+                    node.grad = 0.0
+            self.grad += 1.0
+            for node in reversed(order):
+                parents = node.parents
+                if parents:
+                    upstream = node.grad
+                    if len(parents) == 1:
+                        parents[0].grad += node.local[0] * upstream
+                    else:
+                        for parent, local in zip(parents, node.local):
+                            parent.grad += local * upstream
+
+
+# ---------------------------------------------------------------- construction
+_new = object.__new__
+
+
+def _result(data: float, op: str, parents: tuple, local: tuple) -> Value:
+    """Create the output node of an operation (no parents when recording is off)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_state["enabled"]:
+        out.op = op
+        out.parents = parents
+        out.local = local
+        out.requires_grad = True
+    else:
+        out.op = ""
+        out.parents = ()
+        out.local = ()
+        out.requires_grad = False
+    return out
+
+
+def _as_value(x: object) -> Value:
+    """Wrap a Python number as a constant leaf; other types are not ours to handle."""
+    if type(x) is Value:
+        return x
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, Real) and not isinstance(x, bool):
+        c = _new(Value)
+        c.data = float(x)
+        c.grad = 0.0
+        c.label = ""
+        c.op = ""
+        c.parents = ()
+        c.local = ()
+        c.requires_grad = False
+        return c
+    if hasattr(x, "shape") and hasattr(x, "requires_grad"):
+        raise TypeError(
+            f"cannot combine a scalar Value with a {type(x).__name__} of shape "
+            f"{tuple(x.shape)}; wrap the scalar as a Tensor instead"
+        )
+    return NotImplemented
+
+
+def _safe_div(a: float, b: float) -> float:
+    """a / b with IEEE results for b == 0 (inf with the right sign, nan for 0/0)."""
+    if b != 0:
+        return a / b
+    if a == 0 or a != a:
+        return _NAN
+    return math.copysign(_INF, a) * math.copysign(1.0, b)
+
+
+def _divide(x: Value, y: Value) -> Value:
+    a, b = x.data, y.data
+    # d(a/b) = 1/b, -a/b**2
+    return _result(_safe_div(a, b), "/", (x, y), (_safe_div(1.0, b), -_safe_div(a, b * b)))
+
+
+def _pow(a: float, n: float) -> float:
+    """a ** n in float64 with IEEE/PyTorch results instead of exceptions or complex."""
+    if a < 0 and math.isfinite(n) and n != int(n):
+        return _NAN  # negative base, non-integer exponent: undefined over the reals
+    try:
+        return a**n
+    except ZeroDivisionError:  # 0 ** negative
+        if n == int(n) and int(n) % 2 == 1:
+            return math.copysign(_INF, a)
+        return _INF
+    except OverflowError:
+        if a < 0 and n == int(n) and int(n) % 2 == 1:
+            return -_INF
+        return _INF
+
+
+def _power(x: Value, y: Value) -> Value:
+    """a ** b with both operands differentiable: d/da = b a**(b-1), d/db = a**b ln a."""
+    a, b = x.data, y.data
+    out = _pow(a, b)
+    if a > 0:
+        d_exponent = out * math.log(a)
+    elif a == 0 and b >= 0:
+        d_exponent = 0.0  # a**b is flat at zero (PyTorch masks this case to 0)
+    else:
+        d_exponent = _NAN
+    return _result(out, "**", (x, y), (b * _pow(a, b - 1.0), d_exponent))
