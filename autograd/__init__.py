@@ -15,6 +15,21 @@ from .grad_mode import is_grad_enabled, no_grad
 from .scope import current_scope, name_scope
 from .numerical import GradcheckError, gradcheck, numerical_grad
 from .value import Value
+from .tensor import (
+    Tensor,
+    arange,
+    concatenate,
+    eye,
+    matmul,
+    maximum,
+    minimum,
+    ones,
+    pad,
+    randn,
+    stack,
+    where,
+    zeros,
+)
 
 #: Marker checked by ``nn`` and ``viz``: this ``autograd`` is chainrule's, not PyPI's.
 __chainrule__ = True
@@ -40,6 +55,19 @@ def zero_grad(root: Any) -> None:
 
 
 __all__ = [
+    "Tensor",
+    "arange",
+    "concatenate",
+    "eye",
+    "matmul",
+    "maximum",
+    "minimum",
+    "ones",
+    "pad",
+    "randn",
+    "stack",
+    "where",
+    "zeros",
     "GradcheckError",
     "current_scope",
     "Value",
