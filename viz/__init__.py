@@ -4,3 +4,18 @@ from ._guard import require_chainrule_autograd
 
 require_chainrule_autograd("viz")
 del require_chainrule_autograd
+
+from .draw import draw, save  # noqa: E402
+from .graph import Graph, GraphvizNotFoundError, dot_available  # noqa: E402
+from .stepper import BackpropStepper, Frame, step  # noqa: E402
+
+__all__ = [
+    "BackpropStepper",
+    "Frame",
+    "Graph",
+    "GraphvizNotFoundError",
+    "dot_available",
+    "draw",
+    "save",
+    "step",
+]
