@@ -10,11 +10,13 @@
 
 from typing import Any
 
+from .conv import conv2d
 from .engine import gc_paused, topological_order
+from .functional import dropout
 from .grad_mode import is_grad_enabled, no_grad
-from .scope import current_scope, name_scope
 from .numerical import GradcheckError, gradcheck, numerical_grad
-from .value import Value
+from .pooling import avg_pool2d, max_pool2d
+from .scope import current_scope, name_scope
 from .tensor import (
     Tensor,
     arange,
@@ -30,6 +32,7 @@ from .tensor import (
     where,
     zeros,
 )
+from .value import Value
 
 #: Marker checked by ``nn`` and ``viz``: this ``autograd`` is chainrule's, not PyPI's.
 __chainrule__ = True
@@ -56,6 +59,10 @@ def zero_grad(root: Any) -> None:
 
 __all__ = [
     "Tensor",
+    "avg_pool2d",
+    "conv2d",
+    "dropout",
+    "max_pool2d",
     "arange",
     "concatenate",
     "eye",
