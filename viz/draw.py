@@ -62,16 +62,23 @@ class View:
     note: str = ""
 
 
-def _has_gradients(root: Any) -> bool:
-    """True once ``backward()`` ran: the root's gradient is set and not all zeros."""
-    g = getattr(root, "grad", None)
-    return g is not None and bool(np.any(np.asarray(g) != 0))
+def _has_gradients(info: GraphInfo) -> bool:
+    """True once ``backward()`` ran: some node holds a gradient that is not all zeros.
+
+    (A fresh ``Value`` graph holds ``0.0`` everywhere, a fresh ``Tensor`` graph ``None``;
+    after a Tensor backward only the leaves keep theirs.)
+    """
+    for node in info.order:
+        g = getattr(node, "grad", None)
+        if g is not None and bool(np.any(np.asarray(g) != 0)):
+            return True
+    return False
 
 
 def graph_view(info: GraphInfo) -> View:
     """The view of a finished computation: all values, and gradients if backward ran."""
     view = View()
-    if not _has_gradients(info.root):
+    if not _has_gradients(info):
         view.note = "no gradients yet: call backward() on the output"
         return view
     side, steps = chain_rule_steps(info)
@@ -373,9 +380,13 @@ class _Renderer:
                 if id(parent) in self.folded:
                     continue
                 src, dst = self.display_id(parent), self.display_id(node)
-                if src == dst or (src, dst, id(parent)) in seen:
+                if src == dst:
                     continue
-                seen.add((src, dst, id(parent)))
+                if id(parent) in self.scope_of or id(node) in self.scope_of:
+                    # Collapsed modules: one edge per value crossing a module boundary.
+                    if (src, dst, id(parent)) in seen:
+                        continue
+                    seen.add((src, dst, id(parent)))
                 if self.out_edges[id(parent)] > 1:
                     grad = self.view.edge_grads.get((id(node), slot))
                 else:
@@ -410,7 +421,8 @@ class _Renderer:
         members = self.scope_members[scope]
         ops = sum(1 for n in members if n.parents)
         params = sum(1 for n in members if not n.parents and not is_constant(n))
-        lines = [f"<b>{_esc(scope)}</b>", _esc(f"{ops} ops, {params} leaves")]
+        leaves = "leaf" if params == 1 else "leaves"
+        lines = [f"<b>{_esc(scope)}</b>", _esc(f"{ops} ops, {params} {leaves}")]
         highlighted = self.view.highlight is not None and self.is_highlighted(members[0])
         attrs = self.node_style("scope", members[0] if highlighted else None)
         self.g.node(self.scope_ids[scope], label=_html(lines), shape="box", **attrs)
@@ -453,9 +465,12 @@ class _Renderer:
                 dst = self.display_id(node)
                 if dst == info.nid(node):
                     dst += "_op"
-                if src == dst or (src, dst) in seen and src in self.scope_ids.values():
+                if src == dst:
                     continue
-                seen.add((src, dst))
+                if id(parent) in self.scope_of or id(node) in self.scope_of:
+                    if (src, dst) in seen:
+                        continue
+                    seen.add((src, dst))
                 g.edge(src, dst, **self.edge_style(self.edge_key(node, slot)))
 
 

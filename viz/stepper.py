@@ -158,7 +158,10 @@ class BackpropStepper:
 
     # ------------------------------------------------------------------- texts
     def _num(self, x: Any) -> str:
-        return fmt_any(x, self.precision, sep=" ")
+        text = fmt_any(x, self.precision, sep="; ")
+        if is_array(x) and x.ndim > 1 and not text.startswith("<"):
+            text = f"[{text}]"  # a matrix on one line: [[1, 2]; [3, 4]]
+        return text
 
     def _operand(self, node: Any) -> tuple[str, str]:
         """(symbol, value text) of an operand; constants are their own symbol."""

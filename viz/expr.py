@@ -1,0 +1,256 @@
+"""Expressions typed on the command line, parsed with ``ast`` against a whitelist, never ``eval``.
+
+Allowed: numbers, variable names, ``+ - * / **``, unary ``-``/``+``, parentheses, and calls of
+``exp log tanh sigmoid relu sin cos sqrt`` with one argument. Everything else (attribute
+access, subscripts, ``__import__``, lambdas, comprehensions, keywords, strings...) is refused
+with an :class:`ExprError` before anything is computed. Constant exponents are limited to
+``|n| <= MAX_EXPONENT`` so ``10**10**10`` is refused instead of hanging. All arithmetic is
+done in float64 on ``Value`` nodes (no Python big integers are ever created).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping
+
+from autograd import Value
+
+FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt")
+MAX_LENGTH = 2000
+MAX_NODES = 2000
+MAX_EXPONENT = 1000.0
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_REFUSED = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambdas",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "boolean operators",
+    ast.IfExp: "conditional expressions",
+    ast.NamedExpr: "assignments",
+    ast.Starred: "starred arguments",
+    ast.JoinedStr: "strings",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+}
+
+
+class ExprError(ValueError):
+    """The expression is not in the allowed language (or a variable is unbound)."""
+
+
+def _describe(node: ast.AST) -> str:
+    for kind, text in _REFUSED.items():
+        if isinstance(node, kind):
+            return text
+    return type(node).__name__
+
+
+def _constant_value(node: ast.AST) -> float | None:
+    """The float value of a sub-expression made only of numbers, else None (not evaluated
+    beyond float arithmetic; huge powers become inf)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        v = _constant_value(node.operand)
+        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        a, b = _constant_value(node.left), _constant_value(node.right)
+        if a is None or b is None:
+            return None
+        op = _BINOPS[type(node.op)]
+        try:
+            if op == "+":
+                return a + b
+            if op == "-":
+                return a - b
+            if op == "*":
+                return a * b
+            if op == "/":
+                return a / b if b else (math.nan if a == 0 else math.copysign(math.inf, a))
+            if abs(b) > MAX_EXPONENT:
+                return math.inf  # never computed: validate() refuses it
+            if a < 0 and b != int(b):
+                return math.nan
+            return float(a**b)
+        except (OverflowError, ZeroDivisionError):
+            return math.inf
+    return None
+
+
+def validate(tree: ast.Expression) -> list[str]:
+    """Check every node of the parsed expression; return the variable names, in order."""
+    names: list[str] = []
+    called: set[int] = set()
+    count = 0
+    for node in ast.walk(tree):
+        count += 1
+        if count > MAX_NODES:
+            raise ExprError(f"expression too large (more than {MAX_NODES} syntax nodes)")
+        if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _BINOPS:
+            continue
+        if isinstance(node, (ast.USub, ast.UAdd)):
+            continue
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise ExprError(f"only numbers are allowed as constants, got {node.value!r}")
+            try:
+                float(node.value)
+            except OverflowError:
+                raise ExprError("number too large for float64") from None
+            continue
+        if isinstance(node, ast.Name):
+            if node.id.startswith("_"):
+                raise ExprError(f"names starting with '_' are not allowed: {node.id!r}")
+            if node.id not in FUNCTIONS and node.id not in names:
+                names.append(node.id)
+            continue
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINOPS:
+                raise ExprError(f"operator {type(node.op).__name__} is not allowed; "
+                                "use + - * / **")
+            if isinstance(node.op, ast.Pow):
+                exponent = _constant_value(node.right)
+                if exponent is not None and not abs(exponent) <= MAX_EXPONENT:
+                    raise ExprError(f"exponent too large (|exponent| must be <= "
+                                    f"{MAX_EXPONENT:g})")
+            continue
+        if isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                raise ExprError(f"operator {type(node.op).__name__} is not allowed")
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            if not isinstance(func, ast.Name):
+                raise ExprError(f"{_describe(func)} not allowed in an expression (only calls "
+                                f"of {', '.join(FUNCTIONS)})")
+            if func.id not in FUNCTIONS:
+                raise ExprError(f"call of {func.id!r} is not allowed; allowed functions: "
+                                f"{', '.join(FUNCTIONS)}")
+            called.add(id(func))
+            if node.keywords or len(node.args) != 1:
+                raise ExprError(f"{func.id}() takes exactly one positional argument")
+            continue
+        raise ExprError(f"{_describe(node)} not allowed in an expression")
+    for node in ast.walk(tree):  # a function name used as a variable
+        if isinstance(node, ast.Name) and node.id in FUNCTIONS and id(node) not in called:
+            raise ExprError(f"{node.id!r} is a function; call it as {node.id}(...)")
+    return names
+
+
+def parse(text: str) -> tuple[ast.Expression, list[str]]:
+    """Parse and validate ``text``; return the tree and its variable names (first use order)."""
+    if not isinstance(text, str):
+        raise ExprError(f"expression must be a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"expression too long ({len(text)} > {MAX_LENGTH} characters)")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"syntax error: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ExprError(f"cannot parse expression: {type(exc).__name__}") from None
+    return tree, validate(tree)
+
+
+def build(text: str, bindings: Mapping[str, float], output: str = "f") -> Value:
+    """Build the ``Value`` graph of ``text`` with the variables bound to numbers.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"(x + y) * z"``.
+    bindings : mapping
+        Variable name -> number. Each variable becomes one labelled leaf, so ``x * x``
+        has two edges from the same node.
+    output : str
+        Label given to the result (if it is not a plain variable).
+
+    Returns
+    -------
+    Value
+
+    Examples
+    --------
+    >>> f = build("(x + y) * z", {"x": -2, "y": 5, "z": -4})
+    >>> f.data, f.label
+    (-12.0, 'f')
+    >>> build("__import__('os')", {})
+    Traceback (most recent call last):
+    ...
+    viz.expr.ExprError: call of '__import__' is not allowed; allowed functions: exp, log, tanh, sigmoid, relu, sin, cos, sqrt
+    """
+    tree, names = parse(text)
+    missing = [n for n in names if n not in bindings]
+    if missing:
+        raise ExprError(f"unbound variable {missing[0]!r}: give it a value, "
+                        f"e.g. {missing[0]}=1")
+    leaves = {n: Value(float(bindings[n]), label=n) for n in names}
+    result = _evaluate(tree.body, leaves)
+    if not isinstance(result, Value):
+        result = Value(result, label=output)
+    elif result.parents and not result.label:
+        result.label = output
+    return result
+
+
+def _evaluate(node: ast.AST, leaves: dict[str, Value]) -> Value | float:
+    """Evaluate a validated tree. Iterative post-order: deep nesting cannot recurse."""
+    results: dict[int, Value | float] = {}
+    stack: list[tuple[ast.AST, bool]] = [(node, False)]
+    while stack:
+        current, ready = stack.pop()
+        if not ready:
+            stack.append((current, True))
+            for child in _children(current):
+                stack.append((child, False))
+            continue
+        results[id(current)] = _apply(current, results, leaves)
+    return results[id(node)]
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _apply(node: ast.AST, results: dict, leaves: dict[str, Value]) -> Value | float:
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return leaves[node.id]
+    if isinstance(node, ast.UnaryOp):
+        x = results[id(node.operand)]
+        return -x if isinstance(node.op, ast.USub) else x
+    if isinstance(node, ast.Call):
+        x = results[id(node.args[0])]
+        if not isinstance(x, Value):
+            x = Value(x, requires_grad=False)
+        return getattr(x, node.func.id)()
+    a, b = results[id(node.left)], results[id(node.right)]
+    op = _BINOPS[type(node.op)]
+    if op == "/" and not isinstance(a, Value) and a == 1.0 and isinstance(b, Value):
+        return b.reciprocal()  # the lecture's 1/x gate
+    if not isinstance(a, Value) and not isinstance(b, Value):
+        return _constant_value(node)  # numbers only: float arithmetic, already bounded
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    return a**b
