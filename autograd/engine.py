@@ -16,29 +16,29 @@ from typing import Any
 def topological_order(root: Any) -> list[Any]:
     """Return every node reachable from ``root``, each after all of its parents.
 
-    Iterative depth-first post-order (no recursion, so a chain of a million nodes works
-    at Python's default recursion limit). The order is deterministic: parents are
-    explored in argument order, so the same graph always yields the same list.
+    Iterative depth-first search (no recursion, so a chain of a million nodes works at
+    Python's default recursion limit). A node stays on the stack until all its parents
+    are emitted, then is emitted itself. Parents are explored in argument order, so the
+    same graph always yields the same list: for ``f = (x + y) * z`` it is x, y, q, z, f.
     """
     order: list[Any] = []
-    visited = {root}
-    # Each stack entry is (node, index of the next parent to explore).
-    stack: list[tuple[Any, int]] = [(root, 0)]
-    push, pop, mark, emit = stack.append, stack.pop, visited.add, order.append
+    done: set[Any] = set()
+    stack = [root]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, done.add
     while stack:
-        node, i = pop()
-        parents = node.parents
-        # Skip parents already seen; descend into the first unseen one.
-        n = len(parents)
-        while i < n and parents[i] in visited:
-            i += 1
-        if i == n:
-            emit(node)
+        node = stack[-1]
+        if node in done:  # pushed twice (shared by two children) and already emitted
+            pop()
             continue
-        push((node, i + 1))
-        child = parents[i]
-        mark(child)
-        push((child, 0))
+        waiting = False
+        for parent in reversed(node.parents):  # reversed push = argument-order visits
+            if parent not in done:
+                push(parent)
+                waiting = True
+        if not waiting:
+            pop()
+            mark(node)
+            emit(node)
     return order
 
 

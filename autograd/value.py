@@ -37,19 +37,19 @@ class Value:
     label : str, optional
         A name shown by ``repr`` and by ``viz`` drawings.
     requires_grad : bool, optional
-        ``True`` (default) for inputs and parameters. Python numbers mixed into
-        expressions become constant leaves with ``requires_grad=False``; ``viz`` draws
-        them as constants.
+        ``True`` (default) for inputs and parameters; ``False`` marks a constant leaf
+        (``viz`` colours it as one). Python numbers mixed into expressions are not nodes:
+        they are folded into the gate, as in the lectures (``x + 1`` is one ``"+1"`` gate).
 
     Attributes
     ----------
     grad : float
         d(root)/d(self) after ``root.backward()``; starts at ``0.0``.
     op : str
-        The operation that produced this value (``"+"``, ``"*"``, ``"exp"``, ``"1/x"``...),
-        ``""`` for a leaf.
+        The gate that produced this value (``"+"``, ``"*"``, ``"exp"``, ``"1/x"``, and with
+        a constant operand ``"+1"``, ``"*-1"``, ``"**2"``, ``"2/x"``...), ``""`` for a leaf.
     parents : tuple of Value
-        The operands in argument order, duplicates kept (``a * a`` has two).
+        The Value operands in argument order, duplicates kept (``a * a`` has two).
     local : tuple of float
         d(self)/d(parent) for each parent, computed in the forward pass.
 
@@ -96,71 +96,80 @@ class Value:
         return text + ")"
 
     # -------------------------------------------------------- binary operators
+    # A Python number operand is folded into the gate, as the lecture draws it: ``x + 1``
+    # is one "+1" gate with one parent, ``2 / x`` a "2/x" gate. Only Values are parents.
     def __add__(self, other: Value | Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
+        if isinstance(other, Value):
+            return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))  # d(a+b) = 1, 1
+        c = other if type(other) is float else _constant(other)
+        if c is None:
             return NotImplemented
-        return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))  # d(a+b) = 1, 1
+        return _result(self.data + c, _gate("+", c), (self,), (1.0,))
 
-    def __radd__(self, other: Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _result(other.data + self.data, "+", (other, self), (1.0, 1.0))
+    __radd__ = __add__  # c + x == x + c
 
     def __sub__(self, other: Value | Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
+        if isinstance(other, Value):
+            return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))  # 1, -1
+        c = _constant(other)
+        if c is None:
             return NotImplemented
-        return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))  # d(a-b) = 1, -1
+        return _result(self.data - c, _gate("-", c), (self,), (1.0,))
 
     def __rsub__(self, other: Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
+        c = _constant(other)
+        if c is None:
             return NotImplemented
-        return _result(other.data - self.data, "-", (other, self), (1.0, -1.0))
+        return _result(c - self.data, _gate("-", c, left=True), (self,), (-1.0,))
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            return _result(a * b, "*", (self, other), (b, a))  # d(ab) = b, a: "mul swaps"
+        c = other if type(other) is float else _constant(other)
+        if c is None:
             return NotImplemented
-        a, b = self.data, other.data
-        return _result(a * b, "*", (self, other), (b, a))  # d(ab) = b, a: "mul swaps"
+        return _result(self.data * c, _gate("*", c), (self,), (c,))
 
-    def __rmul__(self, other: Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
-            return NotImplemented
-        a, b = other.data, self.data
-        return _result(a * b, "*", (other, self), (b, a))
+    __rmul__ = __mul__  # c * x == x * c
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            # d(a/b) = 1/b, -a/b**2
+            return _result(_safe_div(a, b), "/", (self, other),
+                           (_safe_div(1.0, b), -_safe_div(a, b * b)))
+        c = _constant(other)
+        if c is None:
             return NotImplemented
-        return _divide(self, other)
+        return _result(_safe_div(self.data, c), _gate("/", c), (self,), (_safe_div(1.0, c),))
 
     def __rtruediv__(self, other: Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
+        c = _constant(other)
+        if c is None:
             return NotImplemented
-        return _divide(other, self)
+        a = self.data
+        # d(c/a) = -c/a**2
+        return _result(_safe_div(c, a), _gate("/", c, left=True), (self,), (-_safe_div(c, a * a),))
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             return _power(self, other)
-        if isinstance(other, Real) and not isinstance(other, bool):
-            # Constant exponent: one parent, gate labelled like the lecture ("**2").
-            a, n = self.data, float(other)
-            label = f"**{other:g}" if isinstance(other, float) else f"**{other}"
-            return _result(_pow(a, n), label, (self,), (n * _pow(a, n - 1.0),))
-        return NotImplemented
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        a = self.data
+        # d(a**n) = n a**(n-1)
+        return _result(_pow(a, c), _gate("**", c), (self,), (c * _pow(a, c - 1.0),))
 
     def __rpow__(self, other: Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
+        c = _constant(other)
+        if c is None:
             return NotImplemented
-        return _power(other, self)
+        out = _pow(c, self.data)
+        # d(c**a) = c**a ln c
+        d = out * math.log(c) if c > 0 else (0.0 if c == 0 else _NAN)
+        return _result(out, _gate("**", c, left=True), (self,), (d,))
 
     # --------------------------------------------------------- unary operators
     def __neg__(self) -> Value:
@@ -299,28 +308,36 @@ def _result(data: float, op: str, parents: tuple, local: tuple) -> Value:
     return out
 
 
-def _as_value(x: object) -> Value:
-    """Wrap a Python number as a constant leaf; other types are not ours to handle."""
-    if type(x) is Value:
-        return x
-    if isinstance(x, Value):
+def _constant(x: object) -> float | None:
+    """A Python number operand as a float; None for types we don't combine with."""
+    if type(x) is float:
         return x
     if isinstance(x, Real) and not isinstance(x, bool):
-        c = _new(Value)
-        c.data = float(x)
-        c.grad = 0.0
-        c.label = ""
-        c.op = ""
-        c.parents = ()
-        c.local = ()
-        c.requires_grad = False
-        return c
+        return float(x)
+    if isinstance(x, Value):
+        return None  # a Value subclass: the caller's other branch handles Values
     if hasattr(x, "shape") and hasattr(x, "requires_grad"):
         raise TypeError(
             f"cannot combine a scalar Value with a {type(x).__name__} of shape "
             f"{tuple(x.shape)}; wrap the scalar as a Tensor instead"
         )
-    return NotImplemented
+    return None
+
+
+_gate_labels: dict[tuple[str, float, bool], str] = {}
+
+
+def _gate(symbol: str, c: float, left: bool = False) -> str:
+    """The lecture-style label of a gate with a constant operand: "+1", "*-1", "1/x"."""
+    key = (symbol, c, left)
+    label = _gate_labels.get(key)
+    if label is None:
+        if len(_gate_labels) > 4096:  # many distinct constants: keep the cache small
+            _gate_labels.clear()
+        text = f"{c:g}"
+        label = f"{text}{symbol}x" if left else f"{symbol}{text}"
+        _gate_labels[key] = label
+    return label
 
 
 def _safe_div(a: float, b: float) -> float:
@@ -330,12 +347,6 @@ def _safe_div(a: float, b: float) -> float:
     if a == 0 or a != a:
         return _NAN
     return math.copysign(_INF, a) * math.copysign(1.0, b)
-
-
-def _divide(x: Value, y: Value) -> Value:
-    a, b = x.data, y.data
-    # d(a/b) = 1/b, -a/b**2
-    return _result(_safe_div(a, b), "/", (x, y), (_safe_div(1.0, b), -_safe_div(a, b * b)))
 
 
 def _pow(a: float, n: float) -> float:

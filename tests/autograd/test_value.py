@@ -1,0 +1,351 @@
+"""The scalar engine: every primitive's derivative, accumulation, the graph walk, memory."""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+import warnings
+import weakref
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, gradcheck, no_grad, numerical_grad, zero_grad
+from autograd.numerical import GradcheckError
+
+# Each primitive: (name, builder taking Values, input strategy per argument, torch builder).
+finite = st.floats(-3.0, 3.0, allow_nan=False)
+positive = st.floats(0.1, 4.0)
+away_from_zero = st.one_of(st.floats(-3.0, -0.1), st.floats(0.1, 3.0))
+
+UNARY = [
+    ("neg", lambda a: -a, finite, lambda a: -a),
+    ("abs", abs, away_from_zero, lambda a: a.abs()),
+    ("exp", lambda a: a.exp(), finite, lambda a: a.exp()),
+    ("log", lambda a: a.log(), positive, lambda a: a.log()),
+    ("reciprocal", lambda a: a.reciprocal(), away_from_zero, lambda a: a.reciprocal()),
+    ("sqrt", lambda a: a.sqrt(), positive, lambda a: a.sqrt()),
+    ("relu", lambda a: a.relu(), away_from_zero, lambda a: a.relu()),
+    ("leaky_relu", lambda a: a.leaky_relu(0.1), away_from_zero,
+     lambda a: __import__("torch").nn.functional.leaky_relu(a, 0.1)),
+    ("tanh", lambda a: a.tanh(), finite, lambda a: a.tanh()),
+    ("sigmoid", lambda a: a.sigmoid(), finite, lambda a: a.sigmoid()),
+    ("sin", lambda a: a.sin(), finite, lambda a: a.sin()),
+    ("cos", lambda a: a.cos(), finite, lambda a: a.cos()),
+    ("pow_int", lambda a: a**3, finite, lambda a: a**3),
+    ("pow_float", lambda a: a**2.5, positive, lambda a: a**2.5),
+    ("pow_negative", lambda a: a**-2, away_from_zero, lambda a: a**-2),
+    ("rpow", lambda a: 2.0**a, finite, lambda a: 2.0**a),
+    ("radd", lambda a: 1.5 + a, finite, lambda a: 1.5 + a),
+    ("rsub", lambda a: 1.5 - a, finite, lambda a: 1.5 - a),
+    ("rmul", lambda a: 1.5 * a, finite, lambda a: 1.5 * a),
+    ("rtruediv", lambda a: 1.5 / a, away_from_zero, lambda a: 1.5 / a),
+]
+BINARY = [
+    ("add", lambda a, b: a + b, finite, finite),
+    ("sub", lambda a, b: a - b, finite, finite),
+    ("mul", lambda a, b: a * b, finite, finite),
+    ("truediv", lambda a, b: a / b, finite, away_from_zero),
+    ("pow_value", lambda a, b: a**b, positive, finite),
+]
+
+
+@pytest.mark.parametrize("name,fn,domain,_", UNARY, ids=[u[0] for u in UNARY])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_unary_derivative_matches_central_differences(name, fn, domain, _, data):
+    a = Value(data.draw(domain), label="a")
+    assert gradcheck(fn, [a], h=1e-6, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name,fn,da,db", BINARY, ids=[b[0] for b in BINARY])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_binary_derivative_matches_central_differences(name, fn, da, db, data):
+    a, b = Value(data.draw(da), label="a"), Value(data.draw(db), label="b")
+    assert gradcheck(fn, [a, b], h=1e-6, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name,fn,domain,torch_fn", UNARY, ids=[u[0] for u in UNARY])
+def test_unary_matches_pytorch_float64(name, fn, domain, torch_fn):
+    torch = pytest.importorskip("torch")
+    for x in (-2.5, -0.7, 0.3, 1.9):
+        if domain is positive and x <= 0:
+            x = -x
+        a = Value(x)
+        out = fn(a)
+        out.backward()
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        ref = torch_fn(t)
+        ref.backward()
+        assert out.data == pytest.approx(ref.item(), rel=1e-12, abs=1e-12)
+        assert a.grad == pytest.approx(t.grad.item(), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("name,fn,da,db", BINARY, ids=[b[0] for b in BINARY])
+def test_binary_matches_pytorch_float64(name, fn, da, db):
+    torch = pytest.importorskip("torch")
+    for x, y in ((1.3, -0.4), (0.6, 2.2), (2.5, 0.5)):
+        a, b = Value(x), Value(y)
+        out = fn(a, b)
+        out.backward()
+        ta = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        tb = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+        ref = fn(ta, tb)
+        ref.backward()
+        assert out.data == pytest.approx(ref.item(), rel=1e-12)
+        assert a.grad == pytest.approx(ta.grad.item(), rel=1e-12)
+        assert b.grad == pytest.approx(tb.grad.item(), rel=1e-12)
+
+
+def test_kinks_follow_pytorch():
+    for fn, expected in ((lambda a: a.relu(), 0.0), (abs, 0.0), (lambda a: a.leaky_relu(0.2), 0.2)):
+        a = Value(0.0)
+        fn(a).backward()
+        assert a.grad == expected
+
+
+def test_undefined_math_gives_nan_or_inf_not_exceptions():
+    assert math.isnan(Value(-1.0).log().data)
+    assert Value(0.0).log().data == -math.inf
+    assert math.isnan(Value(-4.0).sqrt().data)
+    assert math.isnan((Value(-8.0) ** 0.5).data)
+    assert (Value(-2.0) ** 3).data == -8.0  # integer exponents of negative bases are fine
+    assert Value(0.0).reciprocal().data == math.inf
+    assert (Value(1.0) / 0.0).data == math.inf
+    assert math.isnan((Value(0.0) / 0.0).data)
+    assert Value(1000.0).exp().data == math.inf
+
+
+@pytest.mark.parametrize("x", [1000.0, -1000.0, 1e4, -1e4])
+def test_stable_tanh_and_sigmoid_at_extremes(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn in (lambda a: a.tanh(), lambda a: a.sigmoid()):
+            a = Value(x)
+            out = fn(a)
+            out.backward()
+            assert math.isfinite(out.data) and math.isfinite(a.grad)
+            assert a.grad == pytest.approx(0.0, abs=1e-300)
+    assert Value(x).sigmoid().data == (1.0 if x > 0 else 0.0)
+
+
+# ---------------------------------------------------------------- the lectures
+def test_seed002_x_plus_y_times_z():
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    q = x + y
+    f = q * z
+    f.backward()
+    assert (q.data, f.data) == (3.0, -12.0)
+    assert (x.grad, y.grad, z.grad, q.grad) == (-4.0, -4.0, 3.0, -4.0)
+
+
+def sigmoid_circuit(w0, x0, w1, x1, w2):
+    """Lecture 002's circuit from the gates *, +, *-1, exp, +1, 1/x."""
+    return ((-(w0 * x0 + w1 * x1 + w2)).exp() + 1).reciprocal()
+
+
+def test_seed002_sigmoid_circuit_from_gates():
+    w0, x0, w1, x1, w2 = (Value(v, label=n) for v, n in
+                          zip((2.0, -1.0, -3.0, -2.0, -3.0), ("w0", "x0", "w1", "x1", "w2")))
+    f = sigmoid_circuit(w0, x0, w1, x1, w2)
+    f.backward()
+    assert round(f.data, 2) == 0.73
+    got = [round(v.grad, 2) for v in (w0, x0, w1, x1, w2)]
+    assert got == [-0.20, 0.39, -0.39, -0.59, 0.20]
+    # The gates are the lecture's, in order from the output back.
+    ops = [f.op, f.parents[0].op, f.parents[0].parents[0].op, f.parents[0].parents[0].parents[0].op]
+    assert ops == ["1/x", "+1", "exp", "*-1"]
+
+
+def test_seed002_sigmoid_gate_gives_same_gradients():
+    vals = (2.0, -1.0, -3.0, -2.0, -3.0)
+    a = [Value(v) for v in vals]
+    sigmoid_circuit(*a).backward()
+    b = [Value(v) for v in vals]
+    (b[0] * b[1] + b[2] * b[3] + b[4]).sigmoid().backward()
+    for u, v in zip(a, b):
+        assert u.grad == pytest.approx(v.grad, rel=1e-12)
+
+
+def test_seed000_sigmoid_bce_backprop():
+    w1, w2, x1, x2, y = Value(1.0), Value(2.0), 1.0, -1.0, 1.0
+    z = w1 * x1 + w2 * x2
+    y_hat = z.sigmoid()
+    loss = -y * y_hat.log() - (1 - y) * (1 - y_hat).log()
+    loss.backward()
+    s = 1 / (1 + math.exp(1))
+    assert z.data == -1.0
+    assert loss.data == pytest.approx(-math.log(s))
+    assert w1.grad == pytest.approx(s - 1)
+    assert w2.grad == pytest.approx((s - 1) * -1)
+
+
+def test_seed000_relu_square_loss_quiz_answer_is_4():
+    w1, w2 = Value(1.0), Value(-2.0)  # any weights giving z = w1 - w2 = 3
+    y_hat = (w1 * 1.0 + w2 * -1.0).relu()
+    loss = (y_hat - 1.0) ** 2
+    loss.backward()
+    assert (y_hat.data, loss.data, w1.grad) == (3.0, 4.0, 4.0)
+
+
+def test_seed004_multivariate_chain_rule():
+    for x0 in (-1.3, 0.4, 0.9):
+        x = Value(x0)
+        z1, z2 = x.sin(), x**3
+        y = z1**4 * z2.exp() + 5 * z1 + 7 * z2
+        y.backward()
+        s, c, e = math.sin(x0), math.cos(x0), math.exp(x0**3)
+        # dy/dx = dy/dz1 dz1/dx + dy/dz2 dz2/dx
+        expected = (4 * s**3 * e + 5) * c + (s**4 * e + 7) * 3 * x0**2
+        assert x.grad == pytest.approx(expected, rel=1e-12)
+        assert z1.grad == pytest.approx(4 * s**3 * e + 5, rel=1e-12)
+
+
+def test_seed003_fit_y_equals_wx_by_gradient_descent():
+    table = [(10.0, 10.1), (2.0, 1.9), (3.5, 3.4), (1.0, 1.1)]
+    w = Value(0.0, label="w")
+    for _ in range(200):
+        loss = sum(0.5 * (y - w * x) ** 2 for x, y in table)
+        w.grad = 0.0
+        loss.backward()
+        # the slide's rule: dL/dw = -(y - y_hat) x, summed over the samples
+        assert w.grad == pytest.approx(sum(-(y - w.data * x) * x for x, y in table))
+        w.data -= 0.005 * w.grad
+    least_squares = sum(x * y for x, y in table) / sum(x * x for x, _ in table)
+    assert w.data == pytest.approx(least_squares, rel=1e-9)
+    assert round(w.data, 2) == 1.0
+
+
+# --------------------------------------------------------- reuse, accumulation
+def test_reuse_accumulates_both_contributions():
+    a = Value(3.0)
+    b = a + a
+    b.backward()
+    assert a.grad == 2.0
+    assert b.parents == (a, a)
+    c = Value(3.0)
+    (c * c).backward()
+    assert c.grad == 6.0
+
+
+def test_diamond():
+    a = Value(2.0)
+    b, c = a * 3, a.exp()
+    d = b * c
+    d.backward()
+    assert a.grad == pytest.approx(3 * math.exp(2) + 6 * math.exp(2))
+
+
+def test_second_backward_accumulates_into_leaves_only():
+    a, b = Value(2.0), Value(-1.5)
+    q = a * b
+    f = q + a
+    f.backward()
+    first = (a.grad, b.grad, q.grad)
+    f.backward()
+    assert (a.grad, b.grad) == (2 * first[0], 2 * first[1])
+    assert q.grad == first[2]  # interior gradients are recomputed, not doubled
+    zero_grad(f)
+    assert (a.grad, b.grad, q.grad, f.grad) == (0.0, 0.0, 0.0, 0.0)
+
+
+def test_inplace_add_rebinds_to_new_node():
+    a = Value(1.0)
+    c = a
+    c += 1
+    assert c is not a and a.data == 1.0 and c.data == 2.0 and c.parents[0] is a
+
+
+def test_million_node_chain_at_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 10_000
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y + 1.0
+    y.backward()
+    assert x.grad == 1.0 and y.data == 1_000_001.0
+
+
+def test_no_grad_records_nothing():
+    a = Value(2.0)
+    with no_grad():
+        b = a * a + 1
+    assert b.parents == () and b.op == "" and b.data == 5.0
+    c = a * a  # recording resumes afterwards
+    assert c.parents == (a, a)
+
+
+def test_graph_has_no_reference_cycles_and_is_freed_when_root_dropped():
+    gc.collect()
+    gc.disable()
+    try:
+        x = Value(0.5)
+        y = x
+        for _ in range(100):
+            y = (y * 2).tanh() + y.sigmoid()
+        y.backward()
+        middle = weakref.ref(y.parents[0])
+        del y
+        assert middle() is None  # freed by reference counting alone
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_repr_and_item():
+    q = Value(3.0, label="q")
+    q.grad = -4.0
+    assert repr(q) == "Value(data=3.0, grad=-4.0, label='q')"
+    assert q.item() == 3.0 and float(q) == 3.0
+    assert "op='+2'" in repr(Value(1.0) + 2)
+
+
+def test_bad_input_raises_clear_errors():
+    with pytest.raises(TypeError, match="real number"):
+        Value("3")
+    with pytest.raises(TypeError):
+        Value(1.0) + "x"
+
+
+def test_number_operands_fold_into_lecture_gates():
+    x = Value(2.0)
+    cases = [(x + 1, "+1", 3.0, 1.0), (1 + x, "+1", 3.0, 1.0), (x * -1, "*-1", -2.0, -1.0),
+             (-x, "*-1", -2.0, -1.0), (x - 0.5, "-0.5", 1.5, 1.0), (3 - x, "3-x", 1.0, -1.0),
+             (x / 4, "/4", 0.5, 0.25), (1 / x, "1/x", 0.5, -0.25), (x**2, "**2", 4.0, 4.0),
+             (2**x, "2**x", 4.0, 4.0 * math.log(2))]
+    for out, op, data, local in cases:
+        assert (out.op, out.parents, out.data) == (op, (x,), data)
+        assert out.local[0] == pytest.approx(local)
+    assert x.requires_grad and not Value(1.0, requires_grad=False).requires_grad
+
+
+# -------------------------------------------------------------- gradient check
+def test_forward_difference_is_first_order_central_second_order():
+    x = Value(0.7)
+    exact = math.cos(0.7)
+    fwd = numerical_grad(lambda x: x.sin(), [x], h=1e-4, method="forward")[0]
+    cen = numerical_grad(lambda x: x.sin(), [x], h=1e-4, method="central")[0]
+    assert abs(cen - exact) < 1e-8 < abs(fwd - exact) < 1e-4
+    assert x.data == 0.7  # restored
+
+
+def test_gradcheck_names_every_mismatching_input():
+    def broken(a, b):
+        out = a * b
+        out.local = (1.0, 1.0)  # a wrong local derivative for both parents
+        return out
+
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(broken, [a, b])
+    assert "input 0 ('a')" in str(info.value) and "input 1 ('b')" in str(info.value)
+
+
+def test_numerical_grad_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="method"):
+        numerical_grad(lambda x: x, [Value(1.0)], method="backward")
+    with pytest.raises(ValueError, match="positive"):
+        numerical_grad(lambda x: x, [Value(1.0)], h=0)
