@@ -1,0 +1,180 @@
+"""The backprop stepper: frame texts with the slide's numbers, counts, no mutation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from vizhelpers import GRAD_COLOR, parse_dot
+
+import viz
+from autograd import Value, gradcheck
+from viz.demo import sigmoid_circuit, xyz_circuit
+
+
+def test_xyz_frame_texts_match_the_slides():
+    s = viz.step(xyz_circuit())
+    texts = [f.text for f in s]
+    assert texts == [
+        "x = -2",
+        "y = 5",
+        "q = x + y = -2 + 5 = 3",
+        "z = -4",
+        "f = q * z = 3 * -4 = -12",
+        "df/df = 1",
+        "df/dq = df/df * df/dq = 1 * -4 = -4",
+        "df/dz = df/df * df/dz = 1 * 3 = 3",
+        "df/dx = df/dq * dq/dx = -4 * 1 = -4",
+        "df/dy = df/dq * dq/dy = -4 * 1 = -4",
+    ]
+    assert [f.phase for f in s] == ["forward"] * 5 + ["seed"] + ["backward"] * 4
+
+
+def test_frames_are_inspectable():
+    s = viz.step(xyz_circuit())
+    f = s.frames[s.n_forward + 1]  # df/dq
+    assert f.node.label == "f" and f.parent.label == "q" and f.slot == 0
+    assert (f.upstream, f.local, f.contribution, f.accumulated) == (1.0, -4.0, -4.0, -4.0)
+    assert f.previous is None
+    assert f.highlight is f.parent
+
+
+def test_frame_count_is_forward_nodes_plus_backward_steps():
+    f = sigmoid_circuit()
+    s = viz.step(f)
+    # 5 inputs + 8 gates forward; the seed; one chain-rule step per edge (12 edges)
+    assert s.n_forward == 13 and s.n_steps == 12
+    assert len(s) == s.n_forward + 1 + s.n_steps == 26
+    edges = sum(len(n.parents) for n in s.info.order)
+    assert s.n_steps == edges
+
+
+def test_stepper_does_not_touch_the_users_grads_and_matches_backward():
+    f = sigmoid_circuit()
+    s = viz.step(f)
+    nodes = s.info.order
+    assert all(n.grad == 0.0 for n in nodes)  # untouched
+    f.backward()
+    for n in nodes:
+        assert s.gradient(n) == pytest.approx(n.grad, abs=1e-15)
+    leaves = {n.label: s.gradient(n) for n in nodes if not n.parents}
+    expected = {"w0": -0.20, "x0": 0.39, "w1": -0.39, "x1": -0.59, "w2": 0.20}
+    for name, g in expected.items():
+        assert round(leaves[name], 2) == g
+
+
+def test_fork_shows_the_accumulation():
+    # L = z1 * b + z1 * a: backward reaches z1 * a first, so z1 gets -0.5 then +0.25
+    z1 = Value(2.0, label="z1")
+    a, b = Value(-0.5, label="a"), Value(0.25, label="b")
+    L = z1 * b + z1 * a
+    L.label = "L"
+    s = viz.step(L)
+    into_z1 = [f for f in s if f.phase == "backward" and f.parent is z1]
+    assert len(into_z1) == 2
+    first, second = into_z1
+    assert first.previous is None and first.accumulated == -0.5
+    assert second.previous == -0.5 and second.accumulated == pytest.approx(-0.25)
+    assert second.text.splitlines()[-1] == "dL/dz1 = -0.50 + 0.25 = -0.25"
+
+
+def test_a_times_a_accumulates_two_shares():
+    a = Value(3.0, label="a")
+    b = a * a
+    b.label = "b"
+    s = viz.step(b)
+    steps = [f for f in s if f.phase == "backward"]
+    assert [f.slot for f in steps] == [0, 1]
+    assert steps[-1].text.endswith("db/da = 3 + 3 = 6")
+
+
+def test_frame_drawings_highlight_and_reveal_gradients_progressively():
+    s = viz.step(xyz_circuit())
+    first = parse_dot(s.draw(0).source)
+    assert "#ffe066" in first.attrs[first.node_id("x")]
+    assert not any(e.values for e in first.edges if e.src != first.node_id("x"))
+    reds = [sum(len(e.grads) for e in parse_dot(s.draw(i).source).edges) for i in range(len(s))]
+    assert reds[: s.n_forward] == [0] * s.n_forward
+    assert reds[s.n_forward:] == sorted(reds[s.n_forward:])  # gradients only appear
+    last = parse_dot(s.draw(len(s) - 1).source)
+    assert all(e.grads for e in last.edges)
+    assert GRAD_COLOR in s.draw(len(s) - 1).source
+
+
+def test_save_frames_writes_dot_sources(tmp_path):
+    s = viz.step(xyz_circuit())
+    paths = s.save_frames(tmp_path / "frames", fmt="dot")
+    assert [p.name for p in paths][:2] == ["frame_000.dot", "frame_001.dot"]
+    assert len(paths) == len(s)
+    assert paths[-1].read_text() == s.draw(len(s) - 1).source
+
+
+# A small catalogue of expressions: the stepper's gradients equal backward()'s and a
+# central-difference check, at random points.
+CATALOGUE = {
+    "poly": lambda x, y: x * y + x * x - y / 3,
+    "sigmoid": lambda x, y: 1 / (1 + (-(x * 2 + y)).exp()),
+    "trig": lambda x, y: x.sin() * y.cos() + (x * y).tanh(),
+    "powers": lambda x, y: (x * x + 1).sqrt() + (y ** 2) * x,
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(name=st.sampled_from(sorted(CATALOGUE)),
+       x=st.floats(-2, 2), y=st.floats(-2, 2))
+def test_stepper_gradients_equal_backward_and_finite_differences(name, x, y):
+    fn = CATALOGUE[name]
+    xv, yv = Value(x, label="x"), Value(y, label="y")
+    out = fn(xv, yv)
+    s = viz.step(out)
+    stepped = (s.gradient(xv), s.gradient(yv))
+    out.backward()
+    assert stepped == (pytest.approx(xv.grad, rel=1e-12, abs=1e-12),
+                       pytest.approx(yv.grad, rel=1e-12, abs=1e-12))
+    assert gradcheck(fn, [Value(x), Value(y)])
+
+
+def test_tensor_graph_steps_match_backward_and_torch():
+    tensor = pytest.importorskip("autograd.tensor")
+    Tensor = tensor.Tensor
+    W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, dtype="float64", label="W")
+    x = Tensor([0.2, 0.4], requires_grad=True, dtype="float64", label="x")
+    q = W @ x
+    q.label = "q"
+    f = (q * q).sum()
+    f.label = "f"
+    s = viz.step(f)
+    assert W.grad is None and x.grad is None  # stepping did not run backward
+    f.backward()
+    np.testing.assert_allclose(s.gradient(W), W.grad, rtol=1e-12)
+    np.testing.assert_allclose(s.gradient(x), x.grad, rtol=1e-12)
+    # lecture 002: d||Wx||^2/dW = 2 q x^T, d/dx = 2 W^T q
+    qv = W.data @ x.data
+    np.testing.assert_allclose(s.gradient(W), 2 * np.outer(qv, x.data), rtol=1e-12)
+    np.testing.assert_allclose(s.gradient(x), 2 * W.data.T @ qv, rtol=1e-12)
+    fork = [fr for fr in s if fr.phase == "backward" and fr.parent is q]
+    assert len(fork) == 2 and fork[1].previous is not None
+    assert "df/dq = [0.22, 0.26] + [0.22, 0.26] = [0.44, 0.52]" in fork[1].text
+    torch = pytest.importorskip("torch")
+    Wt = torch.tensor(W.data, requires_grad=True)
+    xt = torch.tensor(x.data, requires_grad=True)
+    (Wt @ xt).pow(2).sum().backward()
+    np.testing.assert_allclose(s.gradient(W), Wt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(s.gradient(x), xt.grad.numpy(), rtol=1e-12)
+
+
+def test_stepper_rejects_unknown_options():
+    with pytest.raises(TypeError, match="unknown drawing option"):
+        viz.step(xyz_circuit(), colour="red")
+
+
+def test_math_of_the_sigmoid_frames():
+    s = viz.step(sigmoid_circuit())
+    texts = [f.text for f in s]
+    assert "n11 = n10 + 1 = 0.37 + 1 = 1.37" in texts
+    assert "f = 1/n11 = 1/1.37 = 0.73" in texts
+    assert "df/dx1 = df/dn5 * dn5/dx1 = 0.20 * -3 = -0.59" in texts
+    assert math.isclose(s.frames[12].value, 1 / (1 + math.exp(-1)))

@@ -1,0 +1,102 @@
+"""Helpers for the viz tests: a small DOT reader and the "needs dot" policy."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+
+import pytest
+
+VALUE_COLOR = "#1e7b1e"
+GRAD_COLOR = "#d62728"
+IN_CI = os.environ.get("CI") == "true"
+
+_NODE = re.compile(r"^\t(\w+) \[(.*)\]$")
+_EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$")
+_LABEL = re.compile(r"label=(<.*?>(?= \w+=|$)|\"(?:[^\"\\]|\\.)*\"|\S+)")
+_XLABEL = re.compile(r"xlabel=(<.*?>(?= \w+=|$))")
+
+
+def _fonts(label: str, color: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(rf'<font color="{color}">(.*?)</font>', label)]
+
+
+def _plain(label: str) -> str:
+    text = re.sub(r"<br/>", "\n", label.strip("<>") if label.startswith("<") else label)
+    text = re.sub(r"<[^>]+>", "", text)
+    return html.unescape(text.strip('"'))
+
+
+@dataclass
+class Edge:
+    src: str
+    dst: str
+    label: str = ""
+
+    @property
+    def values(self) -> list[str]:
+        return _fonts(self.label, VALUE_COLOR)
+
+    @property
+    def grads(self) -> list[str]:
+        return _fonts(self.label, GRAD_COLOR)
+
+
+@dataclass
+class Dot:
+    """Nodes (id -> first line of their label text) and edges, read from DOT source."""
+
+    nodes: dict[str, str] = field(default_factory=dict)
+    attrs: dict[str, str] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+    def node_id(self, text: str) -> str:
+        found = [k for k, v in self.nodes.items() if v == text]
+        assert len(found) == 1, f"expected one node labelled {text!r}, found {found}"
+        return found[0]
+
+    def node_ids(self, text: str) -> list[str]:
+        return [k for k, v in self.nodes.items() if v == text]
+
+    def edges_between(self, src: str, dst: str) -> list[Edge]:
+        return [e for e in self.edges if e.src == src and e.dst == dst]
+
+    def edge(self, src: str, dst: str) -> Edge:
+        found = self.edges_between(src, dst)
+        assert len(found) == 1, f"expected one edge {src} -> {dst}, found {len(found)}"
+        return found[0]
+
+    def into(self, dst: str) -> list[Edge]:
+        return [e for e in self.edges if e.dst == dst]
+
+    def out_of(self, src: str) -> list[Edge]:
+        return [e for e in self.edges if e.src == src]
+
+
+def parse_dot(source: str) -> Dot:
+    dot = Dot()
+    for line in source.splitlines():
+        m = _EDGE.match(line)
+        if m:
+            src, dst, attrs = m.groups()
+            label = _LABEL.search(attrs or "")
+            dot.edges.append(Edge(src, dst, label.group(1) if label else ""))
+            continue
+        m = _NODE.match(line)
+        if m and m.group(1) not in ("graph", "node", "edge"):
+            nid, attrs = m.groups()
+            label = _LABEL.search(attrs)
+            dot.nodes[nid] = _plain(label.group(1)).split("\n")[0] if label else nid
+            dot.attrs[nid] = attrs
+    return dot
+
+
+def require_dot() -> None:
+    """Skip when Graphviz's dot is missing, except in CI where it must be installed."""
+    if shutil.which("dot") is None:
+        if IN_CI:
+            pytest.fail("Graphviz 'dot' must be installed in CI (make deps installs it)")
+        pytest.skip("Graphviz 'dot' is not installed")
