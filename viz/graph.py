@@ -65,7 +65,8 @@ class Graph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError() from None
 
-    def save(self, filename: str | os.PathLike | None = None, directory: Any = None) -> str:
+    def save(self, filename: str | os.PathLike | None = None, directory: Any = None,
+             **kwargs: Any) -> str:
         """Write the drawing: ``.svg``/``.png``/``.pdf``/``.jpg`` are rendered, else DOT source.
 
         Parameters
@@ -81,12 +82,12 @@ class Graph(graphviz.Digraph):
         str
             The path written.
         """
-        if filename is None:
-            return super().save(filename, directory)
+        if filename is None or kwargs:  # graphviz's own call from render(): DOT source
+            return super().save(filename, directory=directory, **kwargs)
         path = Path(directory, filename) if directory is not None else Path(filename)
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in IMAGE_FORMATS:
-            return super().save(path.name, path.parent)
+            return super().save(path.name, directory=path.parent)
         data = self.pipe(format="jpeg" if fmt == "jpg" else fmt)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

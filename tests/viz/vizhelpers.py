@@ -25,7 +25,7 @@ def _fonts(label: str, color: str) -> list[str]:
 
 
 def _plain(label: str) -> str:
-    text = re.sub(r"<br/>", "\n", label.strip("<>") if label.startswith("<") else label)
+    text = re.sub(r"<br/>", "\n", label[1:-1] if label.startswith("<") else label)
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text.strip('"'))
 
