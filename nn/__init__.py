@@ -1,23 +1,89 @@
-"""chainrule's neural-network layer: perceptrons, scalar MLPs, tensor modules and training."""
+"""chainrule's neural-network layer: perceptrons, scalar MLPs, tensor modules and training.
+
+PyTorch's names wherever PyTorch has the concept: ``nn.Module``, ``nn.Linear``,
+``nn.Conv2d``, ``nn.CrossEntropyLoss``, ``nn.functional`` (also as ``nn.F``), ``nn.optim.SGD``;
+plus the lectures' own pieces: ``nn.Perceptron`` and the scalar ``nn.scalar.MLP``.
+"""
 
 from ._guard import require_chainrule_autograd
 
 require_chainrule_autograd("nn")
 del require_chainrule_autograd
 
-from . import data, init, optim, scalar  # noqa: E402
+from . import data, functional, init, losses, optim, scalar  # noqa: E402
+from . import functional as F  # noqa: E402
 from .data import DataLoader, circles, digits, moons, spiral, train_test_split, xor  # noqa: E402
 from .init import manual_seed  # noqa: E402
+from .layers import (  # noqa: E402
+    AvgPool2d,
+    Conv2d,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    MaxPool2d,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .losses import (  # noqa: E402
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    accuracy,
+    zero_one_loss,
+)
+from .module import ModelFileError, Module, Parameter, Sequential, StateDictError  # noqa: E402
 from .perceptron import Perceptron, PerceptronHistory  # noqa: E402
+from .training import History, evaluate, fit  # noqa: E402
 
 __all__ = [
+    "AvgPool2d",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "Conv2d",
+    "CrossEntropyLoss",
     "DataLoader",
+    "Dropout",
+    "F",
+    "Flatten",
+    "HingeLoss",
+    "History",
+    "Identity",
+    "L1Loss",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "MaxPool2d",
+    "ModelFileError",
+    "Module",
+    "NLLLoss",
+    "Parameter",
     "Perceptron",
     "PerceptronHistory",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "StateDictError",
+    "Tanh",
+    "accuracy",
     "circles",
     "data",
     "digits",
+    "evaluate",
+    "fit",
+    "functional",
     "init",
+    "losses",
     "manual_seed",
     "moons",
     "optim",
@@ -25,4 +91,5 @@ __all__ = [
     "spiral",
     "train_test_split",
     "xor",
+    "zero_one_loss",
 ]

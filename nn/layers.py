@@ -1,0 +1,325 @@
+"""Layers: Linear, Conv2d, pooling, Flatten, activations, Dropout.
+
+Shapes, defaults and parameter names are PyTorch's (``Linear.weight`` is out x in,
+``Conv2d.weight`` is out x in x kh x kw), and so is the default initialisation:
+U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases (see :mod:`nn.init`).
+Every layer with randomness takes ``seed`` (an int or a numpy Generator); without one it
+draws from the stream set by ``nn.manual_seed``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+__all__ = [
+    "Linear",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "Flatten",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "LogSoftmax",
+    "Dropout",
+    "Identity",
+]
+
+
+def _positive_int(value: Any, name: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _pair(value: Any, name: str, where: str, minimum: int = 1) -> tuple[int, int]:
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or any(
+        isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum for v in pair
+    ):
+        raise ValueError(
+            f"{where}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return int(pair[0]), int(pair[1])
+
+
+def _check_dtype(x: Tensor, weight: Parameter, where: str) -> None:
+    if x.data.dtype != weight.data.dtype:
+        raise TypeError(
+            f"{where}: input dtype {x.data.dtype} != weight dtype {weight.data.dtype}; "
+            f"convert the input (Tensor(x, dtype={str(weight.data.dtype)!r})) or the model "
+            f"(model.to({str(x.data.dtype)!r}))"
+        )
+
+
+class Linear(Module):
+    """y = x W^T + b, for inputs of shape (..., in_features).
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    bias : bool
+    seed : int or numpy.random.Generator, optional
+    dtype : dtype-like
+        float32 (default) or float64.
+
+    Attributes
+    ----------
+    weight : Parameter, shape (out_features, in_features)
+    bias : Parameter, shape (out_features,) or None
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        seed: init.Seed = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        super().__init__()
+        self.in_features = _positive_int(in_features, "in_features", "Linear")
+        self.out_features = _positive_int(out_features, "out_features", "Linear")
+        rng = init.rng(seed)
+        bound = init.default_bound(self.in_features)
+        self.weight = Parameter(
+            init.uniform((self.out_features, self.in_features), bound, rng, dtype), label="weight"
+        )
+        self.bias = (
+            Parameter(init.uniform((self.out_features,), bound, rng, dtype), label="bias")
+            if bias
+            else None
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = Tensor(x, dtype=self.weight.dtype)
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"Linear({self.in_features} -> {self.out_features}): expected input of shape "
+                f"(..., {self.in_features}), got {x.shape}"
+            )
+        _check_dtype(x, self.weight, "Linear")
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation) over NCHW inputs, PyTorch's semantics.
+
+    Output size per spatial axis: floor((n + 2 p - k) / s) + 1 (lecture 000).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride : int or (int, int)
+    padding : int or (int, int)
+    bias : bool
+    seed : int or numpy.random.Generator, optional
+    dtype : dtype-like
+
+    Attributes
+    ----------
+    weight : Parameter, shape (out_channels, in_channels, kh, kw)
+    bias : Parameter, shape (out_channels,) or None
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        bias: bool = True,
+        seed: init.Seed = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels = _positive_int(in_channels, "in_channels", "Conv2d")
+        self.out_channels = _positive_int(out_channels, "out_channels", "Conv2d")
+        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = _pair(stride, "stride", "Conv2d")
+        self.padding = _pair(padding, "padding", "Conv2d", minimum=0)
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        rng = init.rng(seed)
+        bound = init.default_bound(init.fan_in(shape))
+        self.weight = Parameter(init.uniform(shape, bound, rng, dtype), label="weight")
+        self.bias = (
+            Parameter(init.uniform((self.out_channels,), bound, rng, dtype), label="bias")
+            if bias
+            else None
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = Tensor(x, dtype=self.weight.dtype)
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(
+                f"Conv2d({self.in_channels} -> {self.out_channels}): expected input of shape "
+                f"(N, {self.in_channels}, H, W), got {x.shape}"
+            )
+        _check_dtype(x, self.weight, "Conv2d")
+        return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class _Pool(Module):
+    _fn = staticmethod(F.max_pool2d)
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+    ) -> None:
+        super().__init__()
+        where = type(self).__name__
+        self.kernel_size = _pair(kernel_size, "kernel_size", where)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", where)
+        self.padding = _pair(padding, "padding", where, minimum=0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4:
+            raise ValueError(
+                f"{type(self).__name__}: expected input of shape (N, C, H, W), got {x.shape}"
+            )
+        return type(self)._fn(x, self.kernel_size, stride=self.stride, padding=self.padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool2d(_Pool):
+    """Max over each kernel window (stride defaults to the kernel size)."""
+
+    _fn = staticmethod(F.max_pool2d)
+
+
+class AvgPool2d(_Pool):
+    """Mean over each kernel window (stride defaults to the kernel size)."""
+
+    _fn = staticmethod(F.avg_pool2d)
+
+
+class Flatten(Module):
+    """Merge every axis from ``start_dim`` on: (N, C, H, W) -> (N, C*H*W) by default."""
+
+    def __init__(self, start_dim: int = 1) -> None:
+        super().__init__()
+        self.start_dim = int(start_dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}"
+
+
+class ReLU(Module):
+    """max(0, x) elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope * x otherwise."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.leaky_relu(self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Sigmoid(Module):
+    """1 / (1 + e^-x) elementwise (stable)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class Tanh(Module):
+    """tanh(x) elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+
+class Softmax(Module):
+    """exp(x_i) / sum_j exp(x_j) along ``dim`` (stable)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = int(dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.softmax(self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """log softmax along ``dim`` (stable)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.log_softmax(self.dim)
+
+
+class Identity(Module):
+    """Returns its input."""
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Dropout(Module):
+    """Zero each element with probability ``p`` in training, scaling the rest by 1/(1-p).
+
+    The identity in ``eval()`` mode. The mask comes from ``seed`` (or the global stream).
+    """
+
+    def __init__(self, p: float = 0.5, seed: init.Seed = None) -> None:
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        self.p = float(p)
+        object.__setattr__(self, "_rng", init.rng(seed))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, training=self.training, rng=self._rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

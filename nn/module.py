@@ -1,0 +1,410 @@
+"""``Module`` and ``Parameter``: models as trees of layers, with PyTorch's names.
+
+A ``Module`` finds its parameters and sub-modules by looking at its attributes: a
+``Parameter``, a ``Module``, or a list/tuple/dict of them. Names are dotted paths
+(``"fc1.weight"``, ``"layers.0.bias"``; a ``Sequential``'s children are ``"0"``, ``"1"``...),
+exactly PyTorch's, so ``state_dict()`` loads into the equivalent PyTorch model and back.
+
+Calling a module runs ``forward`` inside ``autograd.name_scope(<attribute name>)`` (the class
+name for the outermost model), so every Tensor it creates records which layer made it and
+``viz`` can draw a network layer by layer.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, name_scope
+
+__all__ = ["Module", "Parameter", "Sequential", "StateDictError", "ModelFileError"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a trainable weight of a Module: ``requires_grad=True`` always.
+
+    Parameters
+    ----------
+    data : array_like
+        Initial value (float32 by default, float64 kept).
+    label : str, optional
+
+    Examples
+    --------
+    >>> p = Parameter([1.0, 2.0])
+    >>> p.requires_grad, p.dtype
+    (True, dtype('float32'))
+    """
+
+    def __init__(self, data: Any, dtype: Any = None, label: str = "") -> None:
+        super().__init__(data, requires_grad=True, dtype=dtype, label=label)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class StateDictError(ValueError):
+    """``load_state_dict`` got keys or shapes that do not fit the model."""
+
+
+class ModelFileError(ValueError):
+    """A saved model file cannot be read or does not fit the model."""
+
+
+def _children_of(name: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """(name, item) for a Parameter/Module attribute, or for each one in a list/tuple/dict."""
+    if isinstance(value, (Parameter, Module)):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if isinstance(item, (Parameter, Module)):
+                yield f"{name}.{i}", item
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (Parameter, Module)):
+                yield f"{name}.{key}", item
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses set their layers and parameters as attributes in ``__init__`` (calling
+    ``super().__init__()`` is good style but not required) and define ``forward``.
+
+    Examples
+    --------
+    >>> import nn
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1 = nn.Linear(3, 4, seed=0)
+    ...         self.fc2 = nn.Linear(4, 2, seed=1)
+    ...     def forward(self, x):
+    ...         return self.fc2(self.fc1(x).relu())
+    >>> model = TwoLayer()
+    >>> [name for name, _ in model.named_parameters()]
+    ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+    >>> model.num_parameters()   # lecture 003: a 3-4-2 network has 26 parameters
+    26
+    """
+
+    training: bool = True
+    #: Wrap array/list positional inputs into Tensors of the model's dtype on call.
+    _wrap_inputs: bool = True
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Remember the attribute name of a child module: it becomes its viz scope.
+        for child_name, child in _children_of(name, value):
+            if isinstance(child, Module) and "_scope_name" not in vars(child):
+                object.__setattr__(child, "_scope_name", child_name.replace(".", "_"))
+        object.__setattr__(self, name, value)
+
+    # ---------------------------------------------------------------- calling
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._wrap_inputs:
+            args = tuple(self._as_tensor(a) for a in args)
+        scope = vars(self).get("_scope_name") or type(self).__name__
+        with name_scope(scope):
+            return self.forward(*args, **kwargs)
+
+    def _as_tensor(self, x: Any) -> Any:
+        if isinstance(x, (np.ndarray, list)) and not isinstance(x, Tensor):
+            return Tensor(np.asarray(x), dtype=self._dtype())
+        return x
+
+    def _dtype(self) -> np.dtype:
+        for p in self._iter_parameters():
+            return p.data.dtype
+        return np.dtype(np.float32)
+
+    # ------------------------------------------------------------- discovery
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for the direct sub-modules, in attribute order."""
+        for name, value in vars(self).items():
+            for child_name, child in _children_of(name, value):
+                if isinstance(child, Module):
+                    yield child_name, child
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules."""
+        for _, child in self.named_children():
+            yield child
+
+    def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        for name, value in vars(self).items():
+            for child_name, child in _children_of(name, value):
+                if isinstance(child, Parameter):
+                    yield child_name, child
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module (name ``""``) and every descendant."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            kids = list(module.named_children())
+            for child_name, child in reversed(kids):
+                stack.append((f"{name}.{child_name}" if name else child_name, child))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every descendant."""
+        for _, module in self.named_modules():
+            yield module
+
+    def _iter_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        seen: set[int] = set()
+        for module_name, module in self.named_modules():
+            for name, p in module._own_parameters():
+                if id(p) in seen:
+                    continue  # a shared parameter is listed once, as in PyTorch
+                seen.add(id(p))
+                yield (f"{module_name}.{name}" if module_name else name), p
+
+    def _iter_parameters(self) -> Iterator[Parameter]:
+        for _, p in self._iter_named_parameters():
+            yield p
+
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs, e.g. ``("0.weight", Parameter(...))``."""
+        return list(self._iter_named_parameters())
+
+    def parameters(self) -> list[Parameter]:
+        """Every trainable parameter, in a fixed order (pass to an optimizer)."""
+        return list(self._iter_parameters())
+
+    def num_parameters(self) -> int:
+        """Number of scalar parameters (sum of the parameters' sizes)."""
+        return int(sum(p.data.size for p in self._iter_parameters()))
+
+    # ----------------------------------------------------------------- state
+    def zero_grad(self) -> None:
+        """Forget all gradients (``grad = None``, as in PyTorch)."""
+        for p in self._iter_parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (Dropout active) for this module and all descendants; returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (Dropout is the identity); returns self."""
+        return self.train(False)
+
+    def to(self, dtype: Any) -> Module:
+        """Convert every parameter to ``dtype`` in place (``"float64"`` for gradcheck)."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: parameters must be floating point, got dtype {dtype}")
+        for p in self._iter_parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = None
+        return self
+
+    def double(self) -> Module:
+        """``to("float64")``."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """``to("float32")``."""
+        return self.to(np.float32)
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """A copy of every parameter as a numpy array, by dotted name."""
+        return OrderedDict((name, p.data.copy()) for name, p in self._iter_named_parameters())
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True) -> Module:
+        """Copy arrays into the parameters of the same names.
+
+        Parameters
+        ----------
+        state_dict : mapping of str to array-like
+            From ``state_dict()``, a loaded ``.npz``, or a PyTorch model's ``state_dict()``.
+        strict : bool
+            Require exactly the model's keys. With ``False`` missing and unexpected keys
+            are ignored (shapes must still match).
+
+        Raises
+        ------
+        StateDictError
+            Listing every missing key, unexpected key and shape mismatch at once. Nothing
+            is copied unless everything fits.
+        """
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to arrays, got "
+                f"{type(state_dict).__name__}"
+            )
+        params = OrderedDict(self._iter_named_parameters())
+        given = list(state_dict.keys())
+        problems = []
+        missing = [k for k in params if k not in state_dict]
+        unexpected = [k for k in given if k not in params]
+        if strict and missing:
+            problems.append(f"missing key(s): {', '.join(missing)}")
+        if strict and unexpected:
+            problems.append(f"unexpected key(s): {', '.join(map(str, unexpected))}")
+        arrays = {}
+        for name, p in params.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
+                value = value.detach().cpu().numpy()
+            arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if arr.shape != p.data.shape:
+                problems.append(
+                    f"shape mismatch for {name}: model has {p.data.shape}, given {arr.shape}"
+                )
+            elif arr.dtype.kind not in "fiub":
+                problems.append(f"{name}: expected a numeric array, got dtype {arr.dtype}")
+            else:
+                arrays[name] = arr
+        if problems:
+            raise StateDictError(
+                f"load_state_dict into {type(self).__name__}: " + "; ".join(problems)
+            )
+        for name, arr in arrays.items():
+            p = params[name]
+            p.data = arr.astype(p.data.dtype, copy=True)
+            p.grad = None
+        return self
+
+    # --------------------------------------------------------------- save/load
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the parameters to an ``.npz`` file (``allow_pickle=False`` to load).
+
+        Returns the path written (``.npz`` is appended when missing, as numpy does).
+        """
+        path = os.fspath(path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        np.savez(path, **self.state_dict())
+        return path
+
+    def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
+        """Load parameters saved by :meth:`save` into this model (same architecture).
+
+        Raises
+        ------
+        ModelFileError
+            When the file is missing, corrupt, not an ``.npz`` of plain arrays, or its
+            arrays do not fit this model (the message names the keys and shapes).
+        """
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise ModelFileError(f"load: no such file {path!r}")
+        try:
+            archive = np.load(path, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ModelFileError(
+                    f"load: {path!r} holds a single array, not a saved model (.npz)"
+                )
+            with archive:
+                state = {key: archive[key] for key in archive.files}
+        except ModelFileError:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as err:
+            raise ModelFileError(
+                f"load: cannot read {path!r} as a saved model (.npz): "
+                f"{type(err).__name__}: {err}"
+            ) from None
+        try:
+            return self.load_state_dict(state, strict=strict)
+        except StateDictError as err:
+            raise ModelFileError(f"load: {path!r} does not fit this model: {err}") from None
+
+    # ------------------------------------------------------------------ repr
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr line."""
+        return ""
+
+    def __repr__(self) -> str:
+        kids = list(self.named_children())
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not kids:
+            return head + ")"
+        lines = [head]
+        for name, child in kids:
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        return "\n".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after the other; children are named ``"0"``, ``"1"``, ...
+
+    Examples
+    --------
+    >>> import nn
+    >>> model = nn.Sequential(nn.Linear(64, 128, seed=0), nn.ReLU(), nn.Linear(128, 10, seed=1))
+    >>> [name for name, _ in model.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> model
+    Sequential(
+      (0): Linear(in_features=64, out_features=128, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=128, out_features=10, bias=True)
+    )
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential: argument {i} is a {type(m).__name__}, expected a Module"
+                )
+        object.__setattr__(self, "_layers", list(modules))
+        for i, m in enumerate(modules):
+            self._name_child(i, m)
+
+    @staticmethod
+    def _name_child(i: int, m: Module) -> None:
+        if "_scope_name" not in vars(m):
+            object.__setattr__(m, "_scope_name", f"{i}:{type(m).__name__}")
+
+    def append(self, module: Module) -> Sequential:
+        """Add a module at the end; returns self."""
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential.append: expected a Module, got {type(module).__name__}")
+        self._name_child(len(self._layers), module)
+        self._layers.append(module)
+        return self
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for i, m in enumerate(self._layers):
+            yield str(i), m
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return Sequential(*self._layers[index])
+        return self._layers[index]
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._layers)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self._layers:
+            x = layer(x)
+        return x
