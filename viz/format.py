@@ -32,7 +32,7 @@ def fmt(x: Any, precision: int = 2) -> str:
     >>> fmt(-4.0), fmt(0.7310585786), fmt(-0.19661193), fmt(-0.0), fmt(float("inf"))
     ('-4', '0.73', '-0.20', '0', 'inf')
     """
-    x = float(np.asarray(x).reshape(()))
+    x = float(x) if isinstance(x, (float, int)) else float(np.asarray(x).reshape(()))
     if math.isnan(x):
         return "nan"
     if math.isinf(x):

@@ -88,3 +88,11 @@ def test_save_frames_png(tmp_path, dot_required):
     paths = s.save_frames(tmp_path, fmt="png")
     assert len(paths) == len(s)
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+def test_player_without_dot_still_lists_texts_and_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    page = viz.step(xyz_circuit()).to_html()
+    assert page.count('class="cr-frame"') == 10 and "<svg" not in page
+    assert "install Graphviz" in page
+    assert "df/dx = df/dq * dq/dx = -4 * 1 = -4" in page
