@@ -60,6 +60,7 @@ class View:
     highlight: Any = None
     highlight_edge: Any = None
     note: str = ""
+    name_all: bool = False  # name every intermediate on its edges (the stepper's texts use them)
 
 
 def _has_gradients(info: GraphInfo) -> bool:
@@ -328,7 +329,9 @@ class _Renderer:
         return _colored(GRAD_COLOR, self.num(grad))
 
     def named(self, node: Any) -> bool:
-        return self.show_labels and bool(node.parents) and bool(getattr(node, "label", ""))
+        if not self.show_labels or not node.parents:
+            return False
+        return self.view.name_all or bool(getattr(node, "label", ""))
 
     # -------------------------------------------------------------------- build
     def build(self) -> Graph:

@@ -118,12 +118,12 @@ def player_html(frames: list[dict[str, Any]], title: str, element_id: str,
     n = len(frames)
     controls = (
         '<div class="cr-controls">'
-        '<button type="button" class="cr-first" title="first">&#x23EE;</button>'
+        '<button type="button" class="cr-first" title="first">&laquo; first</button>'
         '<button type="button" class="cr-prev" title="previous (left arrow)">&#9664; prev</button>'
         f'<input type="range" class="cr-slider" min="0" max="{n - 1}" value="0" '
         'aria-label="frame">'
         '<button type="button" class="cr-next" title="next (right arrow)">next &#9654;</button>'
-        '<button type="button" class="cr-last" title="last">&#x23ED;</button>'
+        '<button type="button" class="cr-last" title="last">last &raquo;</button>'
         f'<span class="cr-counter">1 / {n}</span></div>'
     )
     body = (

@@ -227,8 +227,9 @@ class BackpropStepper:
         frame = self.frames[i]
         if frame.phase == FORWARD:
             known = {id(n) for n in self.forward_nodes[: i + 1]}
-            return View(values=known, highlight=frame.node)
-        view = View(grads={id(self.root): seed_for(self.root)}, highlight=frame.highlight)
+            return View(values=known, highlight=frame.node, name_all=True)
+        view = View(grads={id(self.root): seed_for(self.root)}, highlight=frame.highlight,
+                    name_all=True)
         if frame.phase == SEED:
             view.highlight_edge = "output"
             return view

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from vizhelpers import parse_dot
@@ -129,3 +130,16 @@ def test_exponent_limit():
     assert build(f"x ** {int(MAX_EXPONENT)}", {"x": 1.0}).data == 1.0
     with pytest.raises(ExprError, match="exponent too large"):
         build(f"x ** {int(MAX_EXPONENT) + 1}", {"x": 1.0})
+
+
+def test_console_script_entry_point(tmp_path):
+    script = Path(sys.executable).parent / "chainrule-viz"
+    if not script.exists():
+        pytest.skip("chainrule-viz is not installed in this environment (pip install -e .)")
+    run = subprocess.run([str(script), "x * y", "x=3", "y=-2"], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0
+    d = parse_dot(run.stdout)
+    assert d.out_of(d.node_id("x"))[0].grads == ["-2"]
+    bad = subprocess.run([str(script), "x.y", "x=1"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.startswith("chainrule-viz: error:")

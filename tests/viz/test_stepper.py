@@ -178,3 +178,13 @@ def test_math_of_the_sigmoid_frames():
     assert "f = 1/n11 = 1/1.37 = 0.73" in texts
     assert "df/dx1 = df/dn5 * dn5/dx1 = 0.20 * -3 = -0.59" in texts
     assert math.isclose(s.frames[12].value, 1 / (1 + math.exp(-1)))
+
+
+def test_frame_drawings_name_the_intermediates_the_texts_mention():
+    s = viz.step(sigmoid_circuit())
+    i = next(f.index for f in s if f.text.startswith("df/dn2 ="))
+    d = parse_dot(s.draw(i).source)
+    values = [v for e in d.edges for v in e.values]
+    assert "n2 = -2" in values and "n11 = 1.37" in values
+    plain = parse_dot(viz.draw(sigmoid_circuit()).source)  # draw() keeps the slide's look
+    assert not any("=" in v for e in plain.edges for v in e.values)
