@@ -12,7 +12,16 @@ del require_chainrule_autograd
 
 from . import data, functional, init, losses, optim, scalar  # noqa: E402
 from . import functional as F  # noqa: E402
-from .data import DataLoader, circles, digits, moons, spiral, train_test_split, xor  # noqa: E402
+from .data import (  # noqa: E402
+    DataLoader,
+    circles,
+    digits,
+    moons,
+    spiral,
+    standardize,
+    train_test_split,
+    xor,
+)
 from .init import manual_seed  # noqa: E402
 from .layers import (  # noqa: E402
     AvgPool2d,
@@ -89,6 +98,7 @@ __all__ = [
     "optim",
     "scalar",
     "spiral",
+    "standardize",
     "train_test_split",
     "xor",
     "zero_one_loss",

@@ -22,6 +22,7 @@ __all__ = [
     "digits",
     "moons",
     "spiral",
+    "standardize",
     "train_test_split",
     "xor",
 ]
@@ -189,6 +190,36 @@ def train_test_split(
         order = rng.permutation(n)
         test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+def standardize(
+    train: Any, *others: Any, eps: float = 1e-2
+) -> tuple[np.ndarray, ...]:
+    """Shift and scale every feature to mean 0, standard deviation 1 *on the training set*.
+
+    ``(x - mean_train) / (std_train + eps)`` is applied to ``train`` and to each array in
+    ``others`` (test sets) with the training statistics, so no test information leaks into
+    training. ``eps`` keeps constant features (the digits' blank border pixels) finite.
+    Statistics are per feature: over axis 0, so images (N, C, H, W) are standardised pixel
+    by pixel. Returns a tuple (train, *others) in the input dtype.
+
+    Examples
+    --------
+    >>> tr, te = standardize(np.array([[0.0], [2.0]]), np.array([[4.0]]), eps=0.0)
+    >>> tr.ravel().tolist(), te.ravel().tolist()
+    ([-1.0, 1.0], [3.0])
+    """
+    arrays = [np.asarray(a) for a in (train, *others)]
+    train = arrays[0]
+    for a in arrays[1:]:
+        if a.shape[1:] != train.shape[1:]:
+            raise ValueError(
+                f"standardize: arrays must share the feature shape {train.shape[1:]}, got "
+                f"{a.shape[1:]}"
+            )
+    mean = train.mean(axis=0)
+    std = train.std(axis=0) + eps
+    return tuple(((a - mean) / std).astype(train.dtype, copy=False) for a in arrays)
 
 
 # ------------------------------------------------------------------ toy datasets

@@ -6,7 +6,16 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from nn.data import DataLoader, circles, digits, moons, spiral, train_test_split, xor
+from nn.data import (
+    DataLoader,
+    circles,
+    digits,
+    moons,
+    spiral,
+    standardize,
+    train_test_split,
+    xor,
+)
 
 
 def test_digits_shapes_dtypes_and_content():
@@ -132,3 +141,15 @@ def test_toy_set_geometry():
     X, y = spiral(300, n_classes=3)
     assert np.bincount(y).tolist() == [100, 100, 100]
     assert np.linalg.norm(X, axis=1).max() <= 1.0 + 1e-6
+
+
+def test_standardize_uses_training_statistics():
+    train = np.array([[0.0, 5.0], [2.0, 5.0]], dtype=np.float32)
+    test = np.array([[4.0, 6.0]], dtype=np.float32)
+    tr, te = standardize(train, test, eps=0.0 + 1e-2)
+    np.testing.assert_allclose(tr[:, 0], [-1 / 1.01, 1 / 1.01], rtol=1e-6)
+    np.testing.assert_allclose(tr[:, 1], [0.0, 0.0])  # constant feature stays finite
+    np.testing.assert_allclose(te[0], [3 / 1.01, 100.0], rtol=1e-5)
+    assert tr.dtype == np.float32
+    with pytest.raises(ValueError, match=r"share the feature shape \(2,\), got \(3,\)"):
+        standardize(train, np.zeros((1, 3)))
