@@ -4,9 +4,10 @@ Both loop over the kh*kw offsets of the window instead of materialising every wi
 offset (p, q) of all windows at once is the strided slice ``x[:, :, p::s, q::s]``, so each
 step is one vectorised pass over an output-sized array and nothing is copied per window.
 
-* max: the output keeps the running maximum; a later offset replaces it only when strictly
-  larger, so ties go to the first maximum in row-major window order, as in PyTorch.
-  Backward sends each upstream entry to that winning offset (pixels in several windows add).
+* max: the output is the running ``np.maximum`` over the offsets. Backward sends each
+  upstream entry to the first offset (row-major window order) whose value equals the
+  maximum, so tied maxima route to the first one, as in PyTorch; pixels in several
+  overlapping windows add up their shares.
 * average: (1 / (kh*kw)) * sum over offsets (padding zeros counted, PyTorch's default
   ``count_include_pad=True``); backward gives every offset 1/(kh*kw) of the upstream.
 """
@@ -72,24 +73,26 @@ def max_pool2d(
     n, c, h, w = xd.shape
     fill = -np.inf if xd.dtype.kind == "f" else np.iinfo(xd.dtype).min
     xp = pad_hw(xd, ph, pw, fill)
-    best = None
-    arg = np.zeros((n, c, ho, wo), dtype=np.uint8 if kh * kw <= 255 else np.int32)
+    best = np.empty((n, c, ho, wo), dtype=xd.dtype)
     for pos, rows, cols in _offsets(kh, kw, sh, sw, ho, wo):
-        cand = xp[:, :, rows, cols]
-        if best is None:
-            best = cand.copy()
-            continue
-        wins = cand > best  # strictly larger: ties keep the earlier offset
-        np.copyto(best, cand, where=wins)
-        np.copyto(arg, pos, where=wins, casting="unsafe")
-    padded_shape = xp.shape
-    del xp
+        if pos == 0:
+            np.copyto(best, xp[:, :, rows, cols])
+        else:
+            np.maximum(best, xp[:, :, rows, cols], out=best)
+    disjoint = sh >= kh and sw >= kw  # windows do not overlap: each pixel gets one share
 
     def rule(g: np.ndarray, needs: tuple) -> tuple:
-        gxp = np.zeros(padded_shape, dtype=g.dtype)
-        zero = g.dtype.type(0)
-        for pos, rows, cols in _offsets(kh, kw, sh, sw, ho, wo):
-            gxp[:, :, rows, cols] += np.where(arg == pos, g, zero)
+        gxp = np.zeros(xp.shape, dtype=g.dtype)
+        taken = np.zeros(best.shape, dtype=bool)
+        for _, rows, cols in _offsets(kh, kw, sh, sw, ho, wo):
+            first = xp[:, :, rows, cols] == best  # this offset holds the maximum ...
+            first &= ~taken  # ... and no earlier offset did
+            taken |= first
+            target = gxp[:, :, rows, cols]
+            if disjoint:
+                np.multiply(g, first, out=target)
+            else:
+                target += g * first
         return (gxp[:, :, ph : ph + h, pw : pw + w] if (ph or pw) else gxp,)
 
     return _make(best, "max_pool2d", (t,), rule)

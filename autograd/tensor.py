@@ -307,9 +307,8 @@ class Tensor:
                     if node.requires_grad:
                         _accumulate(node, g)
                     continue
-                keep = retain_graph_grads or node._retain
-                if keep:
-                    _accumulate(node, g)
+                if retain_graph_grads or node._retain:
+                    _accumulate(node, g, copy=True)
                 parents = node.parents
                 shares = _shares(node, g)
                 if len(parents) == 1:
@@ -319,7 +318,7 @@ class Tensor:
                         prev = pending.get(parent)
                         pending[parent] = share if prev is None else prev + share
                     continue
-                handed_out = keep
+                handed_out = False
                 for parent, share in zip(parents, shares, strict=True):
                     if share is None:
                         continue
@@ -615,6 +614,8 @@ class Tensor:
         (PyTorch); ``t.transpose((2, 0, 1))`` applies a full permutation (numpy).
         """
         nd = self.ndim
+        if not axes and nd == 2:  # the matrix transpose W.T of every linear layer
+            return _unary(self, self.data.T, "transpose", lambda g, needs: (g.T,))
         if not axes:
             perm = tuple(range(nd))[::-1]
         elif len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
@@ -634,9 +635,11 @@ class Tensor:
             dims = tuple(dims[0])
         nd = self.ndim
         perm = tuple(_axis(d, nd, "permute") for d in dims)
-        if sorted(perm) != list(range(nd)):
+        inverse = [nd] * nd
+        for i, d in enumerate(perm):
+            inverse[d] = i
+        if nd in inverse:
             raise ValueError(f"permute: {tuple(dims)} is not a permutation of the {nd} axes")
-        inverse = tuple(np.argsort(perm))
         out = self.data.transpose(perm)
         return _unary(self, out, "transpose", lambda g, needs: (g.transpose(inverse),))
 
@@ -766,14 +769,17 @@ def _shares(node: Tensor, g: np.ndarray) -> tuple:
     return tuple(out)
 
 
-def _accumulate(node: Tensor, g: np.ndarray) -> None:
-    """node.grad += g, storing a writable array of the node's shape and dtype."""
+def _accumulate(node: Tensor, g: np.ndarray, copy: bool = False) -> None:
+    """node.grad += g, storing a writable array of the node's shape and dtype.
+
+    Shares reaching a leaf are never aliased elsewhere (``backward`` copies a share that
+    a second parent would also receive), so only read-only broadcast views, and the
+    interior gradients that keep flowing down (``copy=True``), need a copy.
+    """
     if g.dtype != node.data.dtype:
         g = g.astype(node.data.dtype)
     if node.grad is None:
-        if not g.flags.writeable or g.base is not None:
-            g = np.array(g)  # broadcast views, slices of other gradients: own a copy
-        node.grad = g
+        node.grad = np.array(g) if copy or not g.flags.writeable else g
     else:
         node.grad = node.grad + g
 
@@ -1115,7 +1121,14 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     if xd.ndim == 2 and yd.ndim == 2:  # the common case, written out
 
         def rule2(g: np.ndarray, needs: tuple) -> tuple:
-            return (g @ yd.T if needs[0] else None, xd.T @ g if needs[1] else None)
+            ga = gb = None
+            # An operand that is a transposed view (x @ W.T) gets its gradient as the
+            # transpose of a C-ordered product, so W itself receives a C-ordered array.
+            if needs[0]:
+                ga = (yd @ g.T).T if _is_transposed(xd) else g @ yd.T
+            if needs[1]:
+                gb = (g.T @ xd).T if _is_transposed(yd) else xd.T @ g
+            return ga, gb
 
         return _make(out, "matmul", (x, y), rule2)
 
@@ -1134,6 +1147,11 @@ def matmul(a: Operand, b: Operand) -> Tensor:
         return ga, gb
 
     return _make(out, "matmul", (x, y), rule)
+
+
+def _is_transposed(a: np.ndarray) -> bool:
+    flags = a.flags
+    return flags.f_contiguous and not flags.c_contiguous
 
 
 def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:

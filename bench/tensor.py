@@ -1,0 +1,252 @@
+"""Benchmark the numpy Tensor backend against hand-written numpy and PyTorch CPU.
+
+Run: ``.venv/bin/python bench/tensor.py [--threads N]`` (``--threads 1`` pins numpy's BLAS
+and PyTorch to one thread each: the stable comparison when other work shares the cores).
+Prints median times and ratios measured in the same run (references: a hand-written numpy
+forward/backward written below, the floor for any numpy backend; and PyTorch CPU when
+installed). Targets from issue 3:
+
+* MLP 64-256-256-10, ReLU, softmax cross-entropy, batch 128, one SGD step, float32:
+  <= 1.2x hand-written numpy and <= 1.0x PyTorch.
+* LeNet-like CNN on 1x28x28, batch 64, one SGD step: <= 1.5x PyTorch.
+* 1024x1024 float32 matmul through Tensor: within 5% of raw numpy.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+if __name__ == "__main__" and "--threads" in sys.argv:
+    # Pin BLAS/OpenMP threads before numpy and torch load (fair, stable on a busy machine).
+    _n = sys.argv[sys.argv.index("--threads") + 1]
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _n
+
+import numpy as np  # noqa: E402
+
+from autograd import Tensor, conv2d, max_pool2d  # noqa: E402
+
+LR = np.float32(0.01)
+
+
+def median_times(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 5) -> dict:
+    """Median wall time (s) of each function, timed round-robin.
+
+    Interleaving the implementations means a burst of load from other processes hits
+    all of them alike, so the ratios stay meaningful on a busy machine.
+    """
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def init_linear(rng: np.random.Generator, fan_in: int, fan_out: int) -> tuple:
+    bound = 1 / np.sqrt(fan_in)
+    w = rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32)
+    b = rng.uniform(-bound, bound, fan_out).astype(np.float32)
+    return w, b
+
+
+# ---------------------------------------------------------------------------- MLP
+MLP_SIZES = (64, 256, 256, 10)
+BATCH = 128
+
+
+def mlp_params(seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    params = []
+    for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:], strict=True):
+        params.extend(init_linear(rng, fan_in, fan_out))
+    return params
+
+
+def mlp_numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> float:
+    """Forward, backward and SGD update written out by hand (the floor)."""
+    w1, b1, w2, b2, w3, b3 = params
+    n = x.shape[0]
+    z1 = x @ w1.T + b1
+    h1 = np.maximum(z1, 0)
+    z2 = h1 @ w2.T + b2
+    h2 = np.maximum(z2, 0)
+    logits = h2 @ w3.T + b3
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    loss = float(np.log(s[:, 0]).mean() - shifted[np.arange(n), y].mean())
+    d = e / s  # softmax - onehot, over n
+    d[np.arange(n), y] -= 1
+    d /= n
+    gw3, gb3 = d.T @ h2, d.sum(axis=0)
+    dh2 = (d @ w3) * (z2 > 0)
+    gw2, gb2 = dh2.T @ h1, dh2.sum(axis=0)
+    dh1 = (dh2 @ w2) * (z1 > 0)
+    gw1, gb1 = dh1.T @ x, dh1.sum(axis=0)
+    for p, g in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3), strict=True):
+        p -= LR * g
+    return loss
+
+
+def mlp_tensor_step(params: list[Tensor], x: np.ndarray, y: np.ndarray) -> float:
+    w1, b1, w2, b2, w3, b3 = params
+    xt = Tensor(x)
+    h = (xt @ w1.T + b1).relu()
+    h = (h @ w2.T + b2).relu()
+    logits = h @ w3.T + b3
+    loss = -logits.log_softmax(axis=1)[np.arange(x.shape[0]), y].mean()
+    loss.backward()
+    for p in params:
+        p.data -= LR * p.grad
+        p.grad = None
+    return loss.item()
+
+
+def bench_mlp(torch) -> dict[str, float]:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((BATCH, MLP_SIZES[0])).astype(np.float32)
+    y = rng.integers(0, MLP_SIZES[-1], BATCH)
+    np_params = mlp_params()
+    t_params = [Tensor(p, requires_grad=True) for p in mlp_params()]
+    # Same numbers from both implementations first: the benchmark compares equal work.
+    a = mlp_numpy_step([p.copy() for p in mlp_params()], x, y)
+    b = mlp_tensor_step([Tensor(p, requires_grad=True) for p in mlp_params()], x, y)
+    assert abs(a - b) < 1e-4, (a, b)
+    fns = {
+        "numpy": lambda: mlp_numpy_step(np_params, x, y),
+        "tensor": lambda: mlp_tensor_step(t_params, x, y),
+    }
+    if torch is not None:
+        layers = []
+        for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:], strict=True):
+            layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
+        model = torch.nn.Sequential(*layers[:-1])
+        opt = torch.optim.SGD(model.parameters(), lr=float(LR))
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def torch_step() -> float:
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(tx), ty)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        fns["torch"] = torch_step
+    return median_times(fns, 300, 20)
+
+
+# ---------------------------------------------------------------------------- CNN
+CNN_BATCH = 64
+
+
+def cnn_params(seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+
+    def conv(o: int, c: int, k: int) -> tuple:
+        bound = 1 / np.sqrt(c * k * k)
+        w = rng.uniform(-bound, bound, (o, c, k, k)).astype(np.float32)
+        return w, rng.uniform(-bound, bound, o).astype(np.float32)
+
+    return [*conv(8, 1, 5), *conv(16, 8, 5), *init_linear(rng, 400, 64), *init_linear(rng, 64, 10)]
+
+
+def cnn_tensor_step(params: list[Tensor], x: np.ndarray, y: np.ndarray) -> float:
+    c1w, c1b, c2w, c2b, f1w, f1b, f2w, f2b = params
+    h = max_pool2d(conv2d(Tensor(x), c1w, c1b, padding=2).relu(), 2)  # 8 x 14 x 14
+    h = max_pool2d(conv2d(h, c2w, c2b).relu(), 2)  # 16 x 5 x 5
+    h = (h.flatten(1) @ f1w.T + f1b).relu()
+    logits = h @ f2w.T + f2b
+    loss = -logits.log_softmax(axis=1)[np.arange(x.shape[0]), y].mean()
+    loss.backward()
+    for p in params:
+        p.data -= LR * p.grad
+        p.grad = None
+    return loss.item()
+
+
+def bench_cnn(torch) -> dict[str, float]:
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((CNN_BATCH, 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, CNN_BATCH)
+    params = [Tensor(p, requires_grad=True) for p in cnn_params()]
+    fns: dict[str, Callable[[], object]] = {"tensor": lambda: cnn_tensor_step(params, x, y)}
+    if torch is not None:
+        nn = torch.nn
+        model = nn.Sequential(
+            nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(400, 64), nn.ReLU(), nn.Linear(64, 10),
+        )  # fmt: skip
+        # Same initial weights, so both steps compute the same loss.
+        with torch.no_grad():
+            for p, a in zip(model.parameters(), cnn_params(), strict=True):
+                p.copy_(torch.from_numpy(a))
+        opt = torch.optim.SGD(model.parameters(), lr=float(LR))
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+        loss_fn = nn.CrossEntropyLoss()
+        ours = cnn_tensor_step([Tensor(p, requires_grad=True) for p in cnn_params()], x, y)
+        theirs = loss_fn(model(tx), ty).item()
+        assert abs(ours - theirs) < 1e-4, (ours, theirs)
+
+        def torch_step() -> float:
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(tx), ty)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        fns["torch"] = torch_step
+    return median_times(fns, 40, 5)
+
+
+# ------------------------------------------------------------------------- matmul
+def bench_matmul() -> dict[str, float]:
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((1024, 1024)).astype(np.float32)
+    b = rng.standard_normal((1024, 1024)).astype(np.float32)
+    ta, tb = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    assert (ta @ tb).dtype == np.float32
+    return median_times({"numpy": lambda: a @ b, "tensor": lambda: ta @ tb}, 30, 3)
+
+
+def main() -> None:
+    try:
+        import torch
+    except ImportError:  # PyTorch is an optional reference
+        torch = None
+    if torch is not None:
+        torch.manual_seed(0)
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    if torch is not None and threads != "default":
+        torch.set_num_threads(int(threads))
+    print(
+        f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; "
+        f"BLAS/torch threads: {threads}; load average {os.getloadavg()[0]:.1f}"
+    )
+
+    def report(name: str, res: dict[str, float], targets: dict[str, float]) -> None:
+        cells = ", ".join(f"{k} {v * 1e3:.3f} ms" for k, v in res.items())
+        print(f"{name}: {cells}")
+        for ref, limit in targets.items():
+            if ref in res:
+                ratio = res["tensor"] / res[ref]
+                verdict = "ok" if ratio <= limit else "MISSED"
+                print(f"  tensor / {ref} = {ratio:.2f}x (target <= {limit}x) {verdict}")
+
+    report("MLP 64-256-256-10 b128 SGD step", bench_mlp(torch), {"numpy": 1.2, "torch": 1.0})
+    report("LeNet-like CNN b64 SGD step", bench_cnn(torch), {"torch": 1.5})
+    report("matmul 1024x1024 float32", bench_matmul(), {"numpy": 1.05})
+
+
+if __name__ == "__main__":
+    main()
