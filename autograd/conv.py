@@ -23,6 +23,11 @@ from .tensor import Tensor, _coerce, _make
 
 IntPair = int | tuple[int, int]
 
+#: Input-gradient strategy switch: with at least this many (sample, channel) pairs the
+#: channels-last col2im is used (its adds run over N*C contiguous values; the NCHW one's
+#: inner loop is only Wo long). Tests set it to 0 or a huge value to exercise both paths.
+CHANNELS_LAST_MIN = 32
+
 
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
     """Accept ``3`` or ``(3, 2)`` for a per-axis (height, width) setting."""
@@ -78,6 +83,29 @@ def col2im(
         for q in range(kw):
             out[:, :, rows, q : q + sw * (wo - 1) + 1 : sw] += c6[:, :, p, q]
     return out
+
+
+def input_grad_channels_last(
+    g: np.ndarray, wd: np.ndarray, padded_shape: tuple[int, ...], sh: int, sw: int
+) -> np.ndarray:
+    """dJ/dx_padded for conv2d, accumulated in (Hp, Wp, N, C) layout.
+
+    For each kernel offset (p, q): D_pq[(i, j, n), c] = sum_o G[n, o, i, j] W[o, c, p, q],
+    one small GEMM, and D_pq is added onto the pixels (i*s + p, j*s + q). Returns an NCHW
+    view of the channels-last buffer.
+    """
+    n, c, hp, wp = padded_shape
+    o, _, kh, kw = wd.shape
+    ho, wo = g.shape[2], g.shape[3]
+    gt = np.ascontiguousarray(g.transpose(2, 3, 0, 1)).reshape(ho * wo * n, o)
+    wk = np.ascontiguousarray(wd.transpose(2, 3, 0, 1)).reshape(kh * kw, o, c)
+    d = np.matmul(gt, wk).reshape(kh, kw, ho, wo, n, c)  # one GEMM per offset
+    out = np.zeros((hp, wp, n, c), dtype=g.dtype)
+    for p in range(kh):
+        rows = slice(p, p + sh * (ho - 1) + 1, sh)
+        for q in range(kw):
+            out[rows, q : q + sw * (wo - 1) + 1 : sw] += d[p, q]
+    return out.transpose(2, 3, 0, 1)
 
 
 def conv2d(
@@ -162,9 +190,13 @@ def conv2d(
             # dJ/dW = sum_n G_n cols_n^T: one GEMM over all columns at once.
             gw = np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(wd.shape)
         if needs[0]:
-            gcols = np.matmul(wm.T, g3)  # dJ/dcols = W^T G
-            gxp = col2im(gcols, padded_shape, kh, kw, sh, sw, ho, wo)
-            gx = gxp[:, :, ph : ph + h, pw : pw + w] if (ph or pw) else gxp
+            if n * c >= CHANNELS_LAST_MIN:
+                gxp = input_grad_channels_last(g, wd, padded_shape, sh, sw)
+                gx = np.ascontiguousarray(gxp[:, :, ph : ph + h, pw : pw + w])
+            else:
+                gcols = np.matmul(wm.T, g3)  # dJ/dcols = W^T G
+                gxp = col2im(gcols, padded_shape, kh, kw, sh, sw, ho, wo)
+                gx = gxp[:, :, ph : ph + h, pw : pw + w] if (ph or pw) else gxp
         if len(needs) == 3 and needs[2]:
             gb = g.sum(axis=(0, 2, 3))  # each bias touches every output pixel of its map
         return (gx, gw, gb) if len(needs) == 3 else (gx, gw)

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
+import autograd.conv as conv_module
 from autograd import Tensor, avg_pool2d, conv2d, dropout, gradcheck, max_pool2d
 from autograd.conv import output_size
 
@@ -24,6 +25,7 @@ def _conv_grid():
     # Rectangular kernels / strides / paddings.
     cases.append((2, 3, 2, 7, 9, (2, 3), (1, 2), (1, 0)))
     cases.append((1, 2, 3, 6, 5, (3, 1), (2, 1), (0, 1)))
+    cases.append((6, 8, 5, 9, 8, 3, 2, 1))  # N*C = 48: the default channels-last path
     return cases
 
 
@@ -34,9 +36,12 @@ def _pair(v):
     return v if isinstance(v, tuple) else (v, v)
 
 
+@pytest.mark.parametrize("layout", ["nchw", "channels_last"])
 @pytest.mark.parametrize("n,c,o,h,w,k,s,p", CONV)
-def test_conv2d_matches_torch(n, c, o, h, w, k, s, p):
+def test_conv2d_matches_torch(n, c, o, h, w, k, s, p, layout, monkeypatch):
+    """Both input-gradient strategies (NCHW col2im and channels-last) against PyTorch."""
     torch = pytest.importorskip("torch")
+    monkeypatch.setattr(conv_module, "CHANNELS_LAST_MIN", 0 if layout == "channels_last" else 10**9)
     rng = np.random.default_rng(RNG_SEED)
     kh, kw = _pair(k)
     x = rng.standard_normal((n, c, h, w))
