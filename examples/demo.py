@@ -71,6 +71,7 @@ def train_digits() -> Path:
     print("\n== an MLP 64-128-10 on the 8x8 handwritten digits ==")
     X, y = nn.digits()
     X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, seed=0)
+    X_train, X_test = nn.standardize(X_train, X_test)  # training-set statistics only
     nn.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
     optimizer = nn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
