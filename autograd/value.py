@@ -274,7 +274,7 @@ class Value:
                 if node.parents:
                     node.grad = 0.0
             self.grad += 1.0
-            # Every Value op has one or two parents: unrolled, this loop is 3x faster.
+            # Every Value op has one or two parents: unrolled, this loop is 3x faster than zip.
             for node in reversed(order):
                 parents = node.parents
                 if not parents:
@@ -285,6 +285,8 @@ class Value:
                     local_a, local_b = node.local
                     a.grad += local_a * upstream
                     b.grad += local_b * upstream
+                elif len(parents) == 1:
+                    parents[0].grad += node.local[0] * upstream
                 else:
                     for parent, local in zip(parents, node.local):
                         parent.grad += local * upstream
