@@ -11,6 +11,7 @@
 from typing import Any
 
 from .conv import conv2d
+from .custom import custom_op
 from .engine import gc_paused, topological_order
 from .functional import dropout
 from .grad_mode import is_grad_enabled, no_grad
@@ -58,6 +59,7 @@ def zero_grad(root: Any) -> None:
 
 
 __all__ = [
+    "custom_op",
     "Tensor",
     "avg_pool2d",
     "conv2d",

@@ -1,0 +1,61 @@
+"""``custom_op``: a new differentiable Tensor operation in one call.
+
+The public form of what every built-in op does: compute the result with numpy, and give a
+rule that turns the upstream gradient ``g = dJ/d(out)`` into one vector-Jacobian product
+per parent, ``dJ/d(parent) = g . d(out)/d(parent)`` (PyTorch's ``autograd.Function``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, _make
+
+
+def custom_op(
+    data: Any,
+    op: str,
+    parents: Sequence[Tensor],
+    vjp: Callable[[np.ndarray, tuple[bool, ...]], tuple[Any, ...]],
+) -> Tensor:
+    """Record a new operation node whose backward rule is ``vjp``.
+
+    Parameters
+    ----------
+    data : array_like
+        The forward result, already computed.
+    op : str
+        The gate label shown by ``viz`` (``"bce"``, ``"cube"``...).
+    parents : sequence of Tensor
+        The Tensor operands, in argument order.
+    vjp : callable
+        ``vjp(g, needs) -> shares``: ``g`` is the upstream gradient (shape of ``data``),
+        ``needs[i]`` tells whether parent ``i`` needs a gradient; return one array of the
+        parent's shape (or ``None``) per parent. It must not capture the output Tensor.
+
+    Returns
+    -------
+    Tensor
+        Recorded when grad mode is on and some parent requires grad; otherwise a leaf.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> cube = custom_op(x.data ** 3, "cube", [x], lambda g, needs: (g * 3 * x.data ** 2,))
+    >>> cube.sum().backward()
+    >>> x.grad
+    array([ 3., 12.], dtype=float32)
+    """
+    parents = tuple(parents)
+    for i, p in enumerate(parents):
+        if not isinstance(p, Tensor):
+            raise TypeError(
+                f"custom_op {op!r}: parent {i} must be a Tensor, got {type(p).__name__}"
+            )
+    if not callable(vjp):
+        raise TypeError(f"custom_op {op!r}: vjp must be callable, got {type(vjp).__name__}")
+    return _make(np.asarray(data), str(op), parents, vjp)
