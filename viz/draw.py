@@ -11,19 +11,22 @@ Two styles:
 Colours (the legend): blue boxes are leaves that require grad (inputs, parameters), grey
 boxes are constants, the orange box is the output, white circles are gates, a yellow node
 and a thick orange edge are the current step of a :class:`viz.BackpropStepper`, violet boxes
-are collapsed ``nn`` modules. Green numbers are forward values, red numbers are gradients.
+are collapsed ``nn`` modules (with the parameters they own). Green numbers are forward values,
+red numbers are gradients, small grey names (``n5 =``) are the generated names of unlabelled
+intermediates, the same the stepper's texts use.
 """
 
 from __future__ import annotations
 
 import html
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .chain import chain_rule_steps
-from .format import fmt_any, is_array, shape_text
+from .format import constant_gate, fmt_any, is_array, parse_constant_gate, shape_text
 from .graph import Graph
 from .nodes import CONSTANT, GATE, LEAF, GraphInfo, is_constant, is_tensor
 
@@ -35,6 +38,7 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 VALUE_COLOR = "#1e7b1e"
 GRAD_COLOR = "#d62728"
 SHAPE_COLOR = "#555555"
+NAME_COLOR = "#777777"
 FILL = {LEAF: "#dbe9f6", CONSTANT: "#eeeeee", GATE: "#ffffff", "output": "#fde2c0",
         "scope": "#ece2f6"}
 HIGHLIGHT_FILL = "#ffe066"
@@ -60,7 +64,6 @@ class View:
     highlight: Any = None
     highlight_edge: Any = None
     note: str = ""
-    name_all: bool = False  # name every intermediate on its edges (the stepper's texts use them)
 
 
 def _has_gradients(info: GraphInfo) -> bool:
@@ -121,9 +124,13 @@ def draw(
     precision : int
         Decimals printed; integral numbers print without them (``-4``, ``0.73``).
     show_labels : bool
-        Prefix the values of labelled intermediate results with their label (``q = 3``).
+        Name every intermediate result on its outgoing edges, as the stepper's texts do:
+        a user's label with the value (``q = 3``, green), a generated name (``n5``, the
+        node's position in topological order, the same as in :class:`viz.BackpropStepper`)
+        small and grey before the value, so the slide's numbers stay as they were.
     collapse : {None, "module"}
-        ``"module"`` draws every ``nn`` module (nodes sharing a ``scope``) as one box.
+        ``"module"`` draws every ``nn`` module (nodes sharing a ``scope``) as one box,
+        with the parameters it owns inside (their number and shapes are listed).
     max_elements : int
         Tensors with at most this many elements show their values and gradients as
         matrices; bigger ones show shape and dtype only.
@@ -168,6 +175,28 @@ def _check_options(mode: str, rankdir: str, style: str, precision: int, collapse
 
 
 # --------------------------------------------------------------------------- helpers
+def is_parameter(node: Any) -> bool:
+    """Whether ``node`` is an ``nn.Parameter`` (no ``nn`` loaded: no node can be one)."""
+    module = sys.modules.get("nn.module")
+    cls = getattr(module, "Parameter", None)
+    return isinstance(cls, type) and isinstance(node, cls)
+
+
+def module_scope(info: GraphInfo, node: Any) -> str:
+    """The ``nn`` module a node belongs to, for ``collapse="module"`` (``""``: none).
+
+    Ops record the scope of the module whose forward created them. Parameters are created
+    with their module, outside any forward call, so they carry no scope: a Parameter
+    belongs to the module whose ops consume it, when exactly one does (a weight shared by
+    two modules, or also used outside them, stays a node of its own).
+    """
+    scope = str(getattr(node, "scope", "") or "")
+    if scope or node.parents or not is_parameter(node):
+        return scope
+    owners = {str(getattr(c, "scope", "") or "") for c, _ in info.consumers[id(node)]}
+    return owners.pop() if len(owners) == 1 else ""
+
+
 def constant_text(node: Any) -> str:
     """A constant as it appears in a gate label: ``1``, ``-1``, ``0.5``."""
     v = float(np.asarray(node.data).reshape(-1)[0])
@@ -185,19 +214,18 @@ def folded_constant_slot(node: Any) -> int | None:
 
 
 def gate_label(node: Any, fold: bool = True) -> str:
-    """The text in a gate circle: the op, with a folded constant (``+1``, ``*-1``, ``1/x``)."""
+    """The text in a gate circle: the op, with a folded constant (``+1``, ``*-1``, ``1/x``).
+
+    Negative constants follow :mod:`viz.format`'s rule: ``-(-3)``, ``+(-3)``, ``(-2)**x``,
+    but ``*-1``.
+    """
     slot = folded_constant_slot(node) if fold else None
     if slot is None:
-        return node.op
+        parts = parse_constant_gate(node.op)  # Value's one-operand gates: "**2", "--3"
+        return constant_gate(*parts) if parts else node.op
     c = constant_text(node.parents[slot])
-    op = node.op
-    if slot == 1 or op in ("+", "*"):  # constant on the right (or a commutative op)
-        if op == "+" and c.startswith("-"):
-            return c  # x + (-3) is drawn as "-3"
-        return f"{op}{c}"
-    if op == "/" and c == "1":
-        return "1/x"
-    return f"{c}{op}x"
+    # a constant on the right, or in a commutative op, is drawn on the right: "+1", "*-1"
+    return constant_gate(node.op, c, left=slot == 0 and node.op not in ("+", "*"))
 
 
 def _esc(text: str) -> str:
@@ -244,7 +272,7 @@ class _Renderer:
         self.scope_members: dict[str, list[Any]] = {}
         if collapse == "module":
             for node in info.order:
-                scope = str(getattr(node, "scope", "") or "")
+                scope = module_scope(info, node)
                 if scope:
                     self.scope_of[id(node)] = scope
                     self.scope_ids.setdefault(scope, f"m{len(self.scope_ids)}")
@@ -312,10 +340,15 @@ class _Renderer:
         if self.show_values:
             v = self.value_of(node)
             if v is not None and (not is_array(v) or v.size <= self.max_elements):
-                text = self.num(v)
-                if with_name:
-                    text = f"{self.info.name(node)} = {text}"
-                parts.append(_colored(VALUE_COLOR, text))
+                lines = self.num(v).split("\n")
+                name = self.info.name(node) if with_name else ""
+                if name and getattr(node, "label", ""):
+                    lines[0] = f"{name} = {lines[0]}"  # the user's name, as the slides print q
+                rows = [_colored(VALUE_COLOR, line) for line in lines]
+                if name and not getattr(node, "label", ""):
+                    rows[0] = (f'<font color="{NAME_COLOR}" point-size="9">{_esc(name)} = </font>'
+                               + rows[0])  # a generated name: quiet, for matching step texts
+                parts.append("<br/>".join(rows))
         return parts
 
     def grad_of(self, node: Any) -> Any:
@@ -329,9 +362,8 @@ class _Renderer:
         return _colored(GRAD_COLOR, self.num(grad))
 
     def named(self, node: Any) -> bool:
-        if not self.show_labels or not node.parents:
-            return False
-        return self.view.name_all or bool(getattr(node, "label", ""))
+        """Intermediates are named on their edges (leaves are boxes with their name)."""
+        return self.show_labels and bool(node.parents)
 
     # -------------------------------------------------------------------- build
     def build(self) -> Graph:
@@ -369,7 +401,7 @@ class _Renderer:
                 text = info.name(node)
                 if kind == CONSTANT and not getattr(node, "label", ""):
                     text = self.num(node.data)
-                parts = [_esc(text)]
+                parts = [_esc(line) for line in text.split("\n")]  # a matrix: one row a line
                 if is_tensor(node) and not is_root:
                     parts.append(_colored(SHAPE_COLOR, shape_text(node.data.shape)))
                 if is_root:  # a lone leaf: its numbers go inside the box
@@ -423,9 +455,18 @@ class _Renderer:
     def emit_scope(self, scope: str) -> None:
         members = self.scope_members[scope]
         ops = sum(1 for n in members if n.parents)
-        params = sum(1 for n in members if not n.parents and not is_constant(n))
-        leaves = "leaf" if params == 1 else "leaves"
-        lines = [f"<b>{_esc(scope)}</b>", _esc(f"{ops} ops, {params} {leaves}")]
+        params = [n for n in members if not n.parents and not is_constant(n)]
+        count = f"{ops} op{'s' * (ops != 1)}"
+        if params:  # "3 ops, 2 parameters (16 numbers)"
+            count += (f", {len(params)} parameter{'s' * (len(params) != 1)} "
+                      f"({sum(int(np.size(n.data)) for n in params)} numbers)")
+        lines = [f"<b>{_esc(scope)}</b>", _esc(count)]
+        if params:  # which ones: "weight 4x3, bias 4"
+            names = [self.info.name(n) + (f" {shape_text(n.data.shape)}" if is_tensor(n) else "")
+                     for n in params]
+            if len(names) > 4:
+                names = names[:4] + [f"and {len(names) - 4} more"]
+            lines.append(_colored(SHAPE_COLOR, ", ".join(names)))
         highlighted = self.view.highlight is not None and self.is_highlighted(members[0])
         attrs = self.node_style("scope", members[0] if highlighted else None)
         self.g.node(self.scope_ids[scope], label=_html(lines), shape="box", **attrs)
@@ -447,18 +488,16 @@ class _Renderer:
                 fields.append(_rec(f"{shape_text(node.data.shape)} {node.data.dtype}"))
             if self.show_values:
                 v = self.value_of(node)
-                fields.append(_rec("data " + (self.num(v).replace("\n", " ") if v is not None
-                                              else "?")))
+                fields.append(_rec_rows("data", self.num(v) if v is not None else "?"))
             if self.show_grads and info.needs_grad(node):
                 gr = self.grad_of(node)
-                text = self.num(gr).replace("\n", " ") if gr is not None else "?"
-                fields.append(_rec("grad " + text))
+                fields.append(_rec_rows("grad", self.num(gr) if gr is not None else "?"))
             attrs = self.node_style(kind if kind != GATE else LEAF, node)
             if kind == GATE:
                 attrs["fillcolor"] = "#ffffff" if not self.is_highlighted(node) else HIGHLIGHT_FILL
             g.node(nid, label="{ " + " | ".join(fields) + " }", shape="record", **attrs)
             if node.parents:
-                g.node(nid + "_op", label=_esc(node.op), shape="ellipse",
+                g.node(nid + "_op", label=_esc(gate_label(node, fold=False)), shape="ellipse",
                        **self.node_style(GATE, None))
                 g.edge(nid + "_op", nid)
         seen: set[tuple[str, str]] = set()
@@ -483,6 +522,14 @@ def _rec(text: str) -> str:
     for ch in "\\{}|<>\"":
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+def _rec_rows(title: str, text: str) -> str:
+    """A record field ``data 3``; a matrix goes below its title, one row a line."""
+    rows = text.split("\n")
+    if len(rows) == 1:
+        return _rec(f"{title} {text}")
+    return "\\n".join(_rec(line) for line in [title, *rows])  # DOT's \n: a centred break
 
 
 def render_view(info: GraphInfo, view: View, *, mode: str = "both", rankdir: str = "LR",

@@ -3,11 +3,28 @@
 ``fmt(-4.0) == "-4"``, ``fmt(0.7310585) == "0.73"``, ``fmt(-0.1966) == "-0.20"``. The same
 rule is used by the drawings, the stepper's texts and the HTML player, so a number looks the
 same everywhere.
+
+Negative operands (one rule for step texts and gate labels)
+-----------------------------------------------------------
+A negative number written next to a binary operator is parenthesised exactly where the sign
+could be misread:
+
+- as the base of ``**`` (left operand): ``(-0.19) ** 2``, because ``-0.19 ** 2`` means
+  ``-(0.19 ** 2)`` in mathematics and in Python;
+- right after ``+`` or ``-``: ``2 - (-3)``, ``-0.50 + (-0.25)``, ``x + (-3)`` (two signs in a
+  row);
+- after a unary minus: ``-(-1)`` (the stepper always writes ``-(a)`` there).
+
+Everywhere else the sign is unambiguous and the slides' own text is kept: a leading negative
+number (``-2 + 5``, ``-4 * 1``) and a negative factor, divisor or exponent after ``*``, ``/``
+or ``**`` (``1 * -4``, ``x / -2``, ``2 ** -1``, the ``*-1`` gate). Arrays print as ``[...]``
+and never need parentheses.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -79,3 +96,63 @@ def shape_text(shape: Any) -> str:
     """``(2, 3)`` -> ``"2x3"``; a scalar shape ``()`` -> ``"scalar"``."""
     shape = tuple(shape)
     return "x".join(str(s) for s in shape) if shape else "scalar"
+
+
+def operand(text: str, op: str, side: str) -> str:
+    """``text`` as the ``side`` (``"left"``/``"right"``) operand of binary ``op`` (rule above).
+
+    >>> operand("-0.19", "**", "left"), operand("-4", "*", "right"), operand("-3", "-", "right")
+    ('(-0.19)', '-4', '(-3)')
+    """
+    if not text.startswith("-"):
+        return text
+    ambiguous = op == "**" if side == "left" else op in ("+", "-")
+    return f"({text})" if ambiguous else text
+
+
+def binary(a: str, op: str, b: str) -> str:
+    """``a op b`` with negative operands parenthesised where ambiguous.
+
+    >>> binary("-0.19", "**", "2"), binary("1", "*", "-4"), binary("-0.50", "+", "-0.25")
+    ('(-0.19) ** 2', '1 * -4', '-0.50 + (-0.25)')
+    """
+    return f"{operand(a, op, 'left')} {op} {operand(b, op, 'right')}"
+
+
+_NUMBER = r"(-?(?:\d+\.?\d*(?:e[+-]?\d+)?|inf|nan))"
+_OPS = r"(\*\*|\+|-|\*|/)"
+_RIGHT_CONST = re.compile("^" + _OPS + _NUMBER + "$")  # "+1", "*-1", "**2", "--3"
+_LEFT_CONST = re.compile("^" + _NUMBER + _OPS + "x$")  # "1/x", "2**x", "-2-x"
+
+
+def parse_constant_gate(op: str) -> tuple[str, str, bool] | None:
+    """Split a one-operand gate with a constant, ``"**2"`` or ``"2**x"``, into its parts.
+
+    Returns ``(symbol, constant, left)`` (``left``: the constant is the left operand), or
+    ``None`` for any other op (``"exp"``, ``"matmul"``...).
+
+    >>> parse_constant_gate("**2"), parse_constant_gate("--3"), parse_constant_gate("1/x")
+    (('**', '2', False), ('-', '-3', False), ('/', '1', True))
+    >>> parse_constant_gate("exp") is None
+    True
+    """
+    m = _RIGHT_CONST.match(op)
+    if m:
+        return m.group(1), m.group(2), False
+    m = _LEFT_CONST.match(op)
+    if m:
+        return m.group(2), m.group(1), True
+    return None
+
+
+def constant_gate(symbol: str, constant: str, left: bool) -> str:
+    """The gate label of ``x symbol c`` (or ``c symbol x``): ``+1``, ``*-1``, ``(-2)**x``.
+
+    >>> constant_gate("*", "-1", False), constant_gate("-", "-3", False)
+    ('*-1', '-(-3)')
+    >>> constant_gate("**", "-2", True), constant_gate("/", "1", True)
+    ('(-2)**x', '1/x')
+    """
+    if left:
+        return f"{operand(constant, symbol, 'left')}{symbol}x"
+    return f"{symbol}{operand(constant, symbol, 'right')}"

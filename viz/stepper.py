@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +24,13 @@ from typing import Any
 
 from .chain import Step, chain_rule_steps, seed_for
 from .draw import View, _check_options, constant_text, render_view
-from .format import fmt_any, is_array, shape_text
+from .format import binary, fmt_any, is_array, parse_constant_gate, shape_text
 from .graph import Graph, dot_available
 from .nodes import GraphInfo, is_constant, is_tensor
 from .player import player_html
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 _counter = itertools.count()
-_NUMBER = r"(-?(?:\d+\.?\d*(?:e[+-]?\d+)?|inf|nan))"
-_RIGHT_CONST = re.compile(r"^(\*\*|\+|-|\*|/)" + _NUMBER + "$")  # "+1", "*-1", "**2"
-_LEFT_CONST = re.compile("^" + _NUMBER + r"(\*\*|\+|-|\*|/)x$")  # "2-x", "2**x"
 
 
 @dataclass(frozen=True)
@@ -178,23 +174,22 @@ class BackpropStepper:
             return f"{name} = {value}"
         ops = [self._operand(p) for p in node.parents]
         op = node.op
+        # negative numbers are parenthesised where ambiguous: "(-0.19) ** 2" (viz.format)
         if len(ops) == 2 and op in ("+", "-", "*", "/", "**"):
             (a, va), (b, vb) = ops
-            return f"{name} = {a} {op} {b} = {va} {op} {vb} = {value}"
+            return f"{name} = {binary(a, op, b)} = {binary(va, op, vb)} = {value}"
         if len(ops) == 1:
             (a, va), = ops
             if op == "*-1":
                 return f"{name} = -{a} = -({va}) = {value}"
-            if op == "1/x":
+            parts = parse_constant_gate(op)
+            if parts and parts[:2] == ("/", "1") and parts[2]:  # the lecture's reciprocal gate
                 return f"{name} = 1/{a} = 1/{va} = {value}"
-            m = _RIGHT_CONST.match(op)
-            if m:  # "+1", "*-1", "**2": the constant is the right operand
-                sym, c = m.groups()
-                return f"{name} = {a} {sym} {c} = {va} {sym} {c} = {value}"
-            m = _LEFT_CONST.match(op)
-            if m:  # "2-x", "2**x"; "1/x" reads as the lecture's reciprocal gate
-                c, sym = m.groups()
-                return f"{name} = {c} {sym} {a} = {c} {sym} {va} = {value}"
+            if parts:  # "+1", "**2" (constant on the right); "2-x", "2**x" (on the left)
+                sym, c, left = parts
+                if left:
+                    return f"{name} = {binary(c, sym, a)} = {binary(c, sym, va)} = {value}"
+                return f"{name} = {binary(a, sym, c)} = {binary(va, sym, c)} = {value}"
         args = ", ".join(a for a, _ in ops)
         vals = ", ".join(v for _, v in ops)
         return f"{name} = {op}({args}) = {op}({vals}) = {value}"
@@ -211,11 +206,8 @@ class BackpropStepper:
         if step.previous is None:
             text = f"d{r}/d{p} = {rule}"
         else:
-            share = num(step.contribution)
-            if share.startswith("-"):
-                share = f"({share})"
-            text = (f"d{r}/d{p} += {rule}\n"
-                    f"d{r}/d{p} = {num(step.previous)} + {share} = {num(step.accumulated)}")
+            total = binary(num(step.previous), "+", num(step.contribution))
+            text = f"d{r}/d{p} += {rule}\nd{r}/d{p} = {total} = {num(step.accumulated)}"
         return Frame(len(self.frames), BACKWARD, step.node, text, parent=step.parent,
                      slot=step.slot, upstream=step.upstream, local=step.local,
                      contribution=step.contribution, previous=step.previous,
@@ -227,9 +219,8 @@ class BackpropStepper:
         frame = self.frames[i]
         if frame.phase == FORWARD:
             known = {id(n) for n in self.forward_nodes[: i + 1]}
-            return View(values=known, highlight=frame.node, name_all=True)
-        view = View(grads={id(self.root): seed_for(self.root)}, highlight=frame.highlight,
-                    name_all=True)
+            return View(values=known, highlight=frame.node)
+        view = View(grads={id(self.root): seed_for(self.root)}, highlight=frame.highlight)
         if frame.phase == SEED:
             view.highlight_edge = "output"
             return view

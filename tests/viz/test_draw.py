@@ -177,3 +177,25 @@ def test_bad_options_are_named():
         viz.draw(f, precision=-1)
     with pytest.raises(TypeError, match="Value or Tensor"):
         viz.draw(3.0)
+
+
+def test_gate_labels_parenthesise_ambiguous_negative_constants():
+    a = Value(-0.19, label="a")
+    gates = {
+        "(-2)**x": (-2.0) ** a,  # not -2**x, which reads as -(2**x)
+        "-(-3)": a - (-3.0),
+        "+(-3)": a + (-3.0),
+        "*-1": -a,  # the lecture's gate, kept
+        "**-1": a ** -1,
+        "1/x": a.reciprocal(),
+    }
+    for label, root in gates.items():
+        assert label in drawn(root).nodes.values(), label
+    # the same rule for a folded constant node (two-operand gate)
+    c = Value(-3.0, requires_grad=False)
+    assert "-(-3)" in drawn(a - c).nodes.values()
+    assert "(-3)**x" in drawn(c ** a).nodes.values()
+    assert "*-3" in drawn(c * a).nodes.values()
+    # record style draws its op nodes with the same rule
+    rec = parse_dot(viz.draw((-2.0) ** a, style="record").source)
+    assert "(-2)**x" in rec.nodes.values()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from vizhelpers import GRAD_COLOR, parse_dot
 import viz
 from autograd import Value, gradcheck
 from viz.demo import sigmoid_circuit, xyz_circuit
+from viz.format import operand
 
 
 def test_xyz_frame_texts_match_the_slides():
@@ -180,11 +182,68 @@ def test_math_of_the_sigmoid_frames():
     assert math.isclose(s.frames[12].value, 1 / (1 + math.exp(-1)))
 
 
+def _named_values(d):
+    """{name: value} of every intermediate named on an edge (generated names are grey)."""
+    out = {}
+    for e in d.edges:
+        for name, value in zip(e.names, e.values, strict=False):
+            out[name] = value
+    return out
+
+
 def test_frame_drawings_name_the_intermediates_the_texts_mention():
     s = viz.step(sigmoid_circuit())
     i = next(f.index for f in s if f.text.startswith("df/dn2 ="))
-    d = parse_dot(s.draw(i).source)
-    values = [v for e in d.edges for v in e.values]
-    assert "n2 = -2" in values and "n11 = 1.37" in values
-    plain = parse_dot(viz.draw(sigmoid_circuit()).source)  # draw() keeps the slide's look
-    assert not any("=" in v for e in plain.edges for v in e.values)
+    named = _named_values(parse_dot(s.draw(i).source))
+    assert named["n2"] == "-2" and named["n11"] == "1.37"
+
+
+def test_plain_drawing_uses_the_stepper_names():
+    # every name a step text mentions is on an edge of the plain drawing, with its value,
+    # and the slide's numbers stay alone in green (test_draw checks their places)
+    f = sigmoid_circuit()
+    s = viz.step(f)
+    f.backward()
+    d = parse_dot(viz.draw(f).source)
+    named = _named_values(d)
+    mentioned = set(re.findall(r"\bn\d+\b", " ".join(fr.text for fr in s)))
+    assert mentioned and mentioned <= set(named) | {d.nodes["output"]}
+    for fr in s:
+        if fr.phase == "forward" and fr.node.parents and fr.node is not f:
+            name, value = fr.text.split(" = ")[0], fr.text.rsplit(" = ", 1)[1]
+            assert named[name] == value
+    assert not any("=" in v for e in d.edges for v in e.values)  # green: numbers only
+    assert not any(e.names for e in parse_dot(viz.draw(f, show_labels=False).source).edges)
+
+
+def test_negative_operands_are_parenthesised_where_ambiguous():
+    a, b = Value(-0.19, label="a"), Value(-3.0, label="b")
+
+    def last_forward(root):
+        s = viz.step(root)
+        return s.frames[s.n_forward - 1].text
+
+    assert last_forward(a ** 2) == "n1 = a ** 2 = (-0.19) ** 2 = 0.04"
+    assert last_forward(b ** a) == "n2 = b ** a = (-3) ** -0.19 = nan"
+    assert last_forward((-2.0) ** a) == "n1 = (-2) ** a = (-2) ** -0.19 = nan"
+    assert last_forward(a - b) == "n2 = a - b = -0.19 - (-3) = 2.81"
+    assert last_forward(a + (-3.0)) == "n1 = a + (-3) = -0.19 + (-3) = -3.19"
+    assert last_forward(a * b) == "n2 = a * b = -0.19 * -3 = 0.57"  # unambiguous: kept
+    assert last_forward(a / -2.0) == "n1 = a / -2 = -0.19 / -2 = 0.10"
+    assert last_forward(-a) == "n1 = -a = -(-0.19) = 0.19"
+    # a fork whose second share is negative: "prev + (share)"
+    c = a * b + a
+    c.label = "c"
+    acc = [fr.text for fr in viz.step(c) if fr.phase == "backward" and fr.previous is not None]
+    assert acc == ["dc/da += dc/dn2 * dn2/da = 1 * -3 = -3\ndc/da = 1 + (-3) = -2"]
+
+
+@pytest.mark.parametrize(("text", "op", "side", "expected"), [
+    ("-0.19", "**", "left", "(-0.19)"), ("-1", "**", "right", "-1"),
+    ("-4", "*", "right", "-4"), ("-4", "*", "left", "-4"), ("-2", "/", "right", "-2"),
+    ("-3", "-", "right", "(-3)"), ("-3", "+", "right", "(-3)"), ("-2", "+", "left", "-2"),
+    ("-inf", "**", "left", "(-inf)"), ("0.5", "**", "left", "0.5"), ("[-1, 2]", "+", "right",
+                                                                    "[-1, 2]"),
+])
+def test_operand_rule(text, op, side, expected):
+    assert operand(text, op, side) == expected

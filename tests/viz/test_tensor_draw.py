@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
 import pytest
-from vizhelpers import parse_dot
+from vizhelpers import parse_dot, require_dot
 
 import viz
 from autograd import name_scope
@@ -83,3 +86,91 @@ def test_collapse_by_module_draws_layer_by_layer():
     assert "2x4 float64" in between.label
     np.testing.assert_array_equal(h.data.shape, (2, 4))
     assert d.edges_between(fc2, d.node_id("loss"))
+
+
+def constant_matrix_graph():
+    W = Tensor([[0.8, -0.44], [0.64, -0.42]], dtype="float64")  # data: no label, no grad
+    x = Tensor([1.0, 2.0], requires_grad=True, dtype="float64", label="x")
+    f = (W @ x).sum()
+    f.label = "f"
+    f.backward()
+    return f
+
+
+def test_unlabelled_constant_matrix_prints_one_row_a_line():
+    f = constant_matrix_graph()
+    source = viz.draw(f).source
+    d = parse_dot(source)
+    const = next(k for k, a in d.attrs.items() if "#eeeeee" in a)
+    assert d.nodes[const] == "[0.80, -0.44]"  # first line of the label: the first row only
+    assert "[0.80, -0.44]<br/>[0.64, -0.42]" in d.attrs[const]
+    assert "[0.80, -0.44]\n[0.64, -0.42]" not in source  # a raw newline runs rows together
+    record = viz.draw(f, style="record").source
+    assert r"data\n[0.80, -0.44]\n[0.64, -0.42] }" in record  # DOT's \n: a line break
+    assert "{ x | 2 float64 | data [1, 2] | grad [1.44, -0.86] }" in record
+
+
+def test_constant_matrix_rows_render_as_separate_lines():
+    require_dot()
+    svg = html.unescape(viz.draw(constant_matrix_graph(), style="record").svg())
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "[0.80, -0.44]" in texts and "[0.64, -0.42]" in texts
+    svg = html.unescape(viz.draw(constant_matrix_graph()).svg())
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts.count("[0.80, -0.44]") == 2  # the constant's box and its edge
+    assert not any("][" in t for t in texts)
+
+
+def small_mlp():
+    nn = pytest.importorskip("nn")
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.ReLU(), nn.Linear(4, 2, seed=1))
+    x = Tensor(np.ones((2, 3), dtype="float32"), label="x")
+    return model, x
+
+
+@pytest.mark.parametrize("style", ["lecture", "record"])
+def test_collapse_draws_parameters_inside_their_module(style):
+    model, x = small_mlp()
+    loss = model(x).sum()
+    loss.label = "loss"
+    loss.backward()
+    d = parse_dot(viz.draw(loss, collapse="module", style=style).source)
+    assert not d.node_ids("weight") and not d.node_ids("bias")  # no parameter outside
+    assert not any(v.startswith("{ weight") or v.startswith("{ bias") for v in d.nodes.values())
+    first, relu, last = (d.node_id(f"Sequential.{i}") for i in ("0:Linear", "1:ReLU", "2:Linear"))
+    assert "3 ops, 2 parameters (16 numbers)" in d.attrs[first]  # 4x3 weight + 4 bias
+    assert "weight 4x3, bias 4" in d.attrs[first]
+    assert "3 ops, 2 parameters (10 numbers)" in d.attrs[last]
+    assert "1 op" in d.attrs[relu] and "parameter" not in d.attrs[relu]
+    assert model.num_parameters() == 16 + 10
+    (into_first,) = d.into(first)  # the data only: the parameters are inside
+    assert d.nodes[into_first.src] in ("x", r"{ x | 2x3 float32 | data\n[1, 1, 1]\n[1, 1, 1] }")
+    assert d.edges_between(first, relu) and d.edges_between(relu, last)
+
+
+def test_shared_parameter_stays_outside_the_modules():
+    nn = pytest.importorskip("nn")
+    first, second = nn.Linear(2, 2, seed=0), nn.Linear(2, 2, seed=1)
+    second.weight = first.weight  # tied: used by two modules, owned by neither drawing
+    x = Tensor(np.ones((1, 2), dtype="float32"), label="x")
+    with name_scope("net"):
+        with name_scope("a"):
+            h = first.forward(x)
+        with name_scope("b"):
+            out = second.forward(h).sum()
+    out.backward()
+    d = parse_dot(viz.draw(out, collapse="module").source)
+    assert len(d.node_ids("weight")) == 1  # the shared weight, with an edge into each box
+    (w,) = d.node_ids("weight")
+    assert {e.dst for e in d.out_of(w)} == {d.node_id("net.a"), d.node_id("net.b")}
+    assert "1 parameter (2 numbers)" in d.attrs[d.node_id("net.a")]  # its own bias only
+
+
+def test_collapsed_stepper_highlights_the_owning_module():
+    model, x = small_mlp()
+    loss = model(x).sum()
+    s = viz.step(loss, collapse="module")
+    frame = next(f for f in s if f.phase == "backward" and f.parent.label == "weight")
+    d = parse_dot(s.draw(frame.index).source)
+    boxes = [k for k, a in d.attrs.items() if "#ffe066" in a]
+    assert len(boxes) == 1 and d.nodes[boxes[0]].startswith("Sequential.")

@@ -12,6 +12,7 @@ import pytest
 
 VALUE_COLOR = "#1e7b1e"
 GRAD_COLOR = "#d62728"
+NAME_COLOR = "#777777"
 IN_CI = os.environ.get("CI") == "true"
 
 _NODE = re.compile(r"^\t(\w+) \[(.*)\]$")
@@ -21,7 +22,8 @@ _XLABEL = re.compile(r"xlabel=(<.*?>(?= \w+=|$))")
 
 
 def _fonts(label: str, color: str) -> list[str]:
-    return [html.unescape(t) for t in re.findall(rf'<font color="{color}">(.*?)</font>', label)]
+    found = re.findall(rf'<font color="{color}"[^>]*>(.*?)</font>', label)
+    return [html.unescape(t) for t in found]
 
 
 def _plain(label: str) -> str:
@@ -43,6 +45,11 @@ class Edge:
     @property
     def grads(self) -> list[str]:
         return _fonts(self.label, GRAD_COLOR)
+
+    @property
+    def names(self) -> list[str]:
+        """Generated names of intermediates (small grey ``n5 = `` before the value)."""
+        return [t.removesuffix(" = ") for t in _fonts(self.label, NAME_COLOR)]
 
 
 @dataclass
