@@ -91,20 +91,22 @@ def input_grad_channels_last(
     """dJ/dx_padded for conv2d, accumulated in (Hp, Wp, N, C) layout.
 
     For each kernel offset (p, q): D_pq[(i, j, n), c] = sum_o G[n, o, i, j] W[o, c, p, q],
-    one small GEMM, and D_pq is added onto the pixels (i*s + p, j*s + q). Returns an NCHW
-    view of the channels-last buffer.
+    one small GEMM, and D_pq is added onto the pixels (i*s + p, j*s + q). One offset at a
+    time, so the scratch array stays output-sized (cache-resident) instead of kh*kw times
+    that. Returns an NCHW view of the channels-last buffer.
     """
     n, c, hp, wp = padded_shape
     o, _, kh, kw = wd.shape
     ho, wo = g.shape[2], g.shape[3]
     gt = np.ascontiguousarray(g.transpose(2, 3, 0, 1)).reshape(ho * wo * n, o)
-    wk = np.ascontiguousarray(wd.transpose(2, 3, 0, 1)).reshape(kh * kw, o, c)
-    d = np.matmul(gt, wk).reshape(kh, kw, ho, wo, n, c)  # one GEMM per offset
+    wk = np.ascontiguousarray(wd.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
     out = np.zeros((hp, wp, n, c), dtype=g.dtype)
+    d = np.empty((ho, wo, n, c), dtype=g.dtype)  # scratch, never returned
     for p in range(kh):
         rows = slice(p, p + sh * (ho - 1) + 1, sh)
         for q in range(kw):
-            out[rows, q : q + sw * (wo - 1) + 1 : sw] += d[p, q]
+            np.matmul(gt, wk[p, q], out=d.reshape(ho * wo * n, c))
+            out[rows, q : q + sw * (wo - 1) + 1 : sw] += d
     return out.transpose(2, 3, 0, 1)
 
 

@@ -80,19 +80,24 @@ def max_pool2d(
         else:
             np.maximum(best, xp[:, :, rows, cols], out=best)
     disjoint = sh >= kh and sw >= kw  # windows do not overlap: each pixel gets one share
+    # ... and tile the padded input exactly: every pixel is written, so no zero fill needed
+    tiled = (sh, sw) == (kh, kw) and xp.shape[2:] == (ho * kh, wo * kw)
 
     def rule(g: np.ndarray, needs: tuple) -> tuple:
-        gxp = np.zeros(xp.shape, dtype=g.dtype)
-        taken = np.zeros(best.shape, dtype=bool)
-        for _, rows, cols in _offsets(kh, kw, sh, sw, ho, wo):
-            first = xp[:, :, rows, cols] == best  # this offset holds the maximum ...
-            first &= ~taken  # ... and no earlier offset did
-            taken |= first
+        gxp = (np.empty if tiled else np.zeros)(xp.shape, dtype=g.dtype)
+        taken = np.zeros(best.shape, dtype=bool)  # an earlier offset already held the max
+        first = np.empty(best.shape, dtype=bool)
+        last = kh * kw - 1
+        for pos, rows, cols in _offsets(kh, kw, sh, sw, ho, wo):
+            np.equal(xp[:, :, rows, cols], best, out=first)  # this offset holds the max ...
+            np.greater(first, taken, out=first)  # ... and no earlier one did (a and not b)
             target = gxp[:, :, rows, cols]
             if disjoint:
                 np.multiply(g, first, out=target)
             else:
                 target += g * first
+            if pos < last:
+                taken |= first
         return (gxp[:, :, ph : ph + h, pw : pw + w] if (ph or pw) else gxp,)
 
     return _make(best, "max_pool2d", (t,), rule)
