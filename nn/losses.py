@@ -214,16 +214,21 @@ def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     >>> nll_loss(Tensor([[-0.5, -1.0]]), [1]).item()
     1.0
     """
-    _check_reduction(reduction, "nll_loss")
-    x = _as_input(input, "nll_loss")
+    return _nll(input, target, reduction, "nll_loss")
+
+
+def _nll(input: Any, target: Any, reduction: str, name: str) -> Tensor:
+    """nll_loss, with errors naming the public function that was called."""
+    _check_reduction(reduction, name)
+    x = _as_input(input, name)
     unbatched = x.ndim == 1
     if x.ndim not in (1, 2):
-        raise ValueError(f"nll_loss: input must have shape (N, C) or (C,), got {x.shape}")
+        raise ValueError(f"{name}: input must have shape (N, C) or (C,), got {x.shape}")
     logp = x.data[None] if unbatched else x.data
     n, c = logp.shape
     if unbatched:  # (C,) logits with a single class index
         target = np.reshape(np.asarray(target.data if isinstance(target, Tensor) else target), 1)
-    y = _class_targets(target, n, c, "nll_loss")
+    y = _class_targets(target, n, c, name)
     rows = np.arange(n)
     out = -logp[rows, y]
     shape, dtype = x.shape, x.data.dtype
@@ -255,7 +260,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
         raise ValueError(
             f"cross_entropy: logits must have shape (N, C) or (C,), got {x.shape}"
         )
-    return nll_loss(x.log_softmax(-1), target, reduction)
+    return _nll(x.log_softmax(-1), target, reduction, "cross_entropy")
 
 
 # --------------------------------------------------------------------- metrics

@@ -162,3 +162,8 @@ def test_loss_errors():
         F.binary_cross_entropy(Tensor([2.0]), [1.0])
     with pytest.raises(ValueError, match="targets must be -1 or \\+1"):
         F.hinge_loss(Tensor([2.0]), [0.0])
+
+
+def test_cross_entropy_errors_name_cross_entropy():
+    with pytest.raises(ValueError, match=r"^cross_entropy: class indices must be in \[0, 5\)"):
+        nn.functional.cross_entropy(Tensor(np.ones((2, 5))), [1, 7])
