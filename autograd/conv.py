@@ -189,8 +189,10 @@ def conv2d(
         g3 = g.reshape(n, o, ho * wo)
         gx = gw = gb = None
         if needs[1]:
-            # dJ/dW = sum_n G_n cols_n^T: one GEMM over all columns at once.
-            gw = np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(wd.shape)
+            # dJ/dW = sum_n G_n cols_n^T, computed as (sum_n cols_n G_n^T)^T: with cols_n on
+            # the left both GEMM operands are read in their stored order (about 2x faster).
+            gwt = np.matmul(cols, g3.transpose(0, 2, 1)).sum(axis=0)  # (K, O)
+            gw = gwt.T.reshape(wd.shape)
         if needs[0]:
             if n * c >= CHANNELS_LAST_MIN:
                 gxp = input_grad_channels_last(g, wd, padded_shape, sh, sw)
