@@ -28,6 +28,9 @@ IntPair = int | tuple[int, int]
 #: inner loop is only Wo long). Tests set it to 0 or a huge value to exercise both paths.
 CHANNELS_LAST_MIN = 32
 
+#: Samples per GEMM in the weight gradient (bounds its scratch to GW_CHUNK*K*O floats).
+GW_CHUNK = 8
+
 
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
     """Accept ``3`` or ``(3, 2)`` for a per-axis (height, width) setting."""
@@ -191,7 +194,11 @@ def conv2d(
         if needs[1]:
             # dJ/dW = sum_n G_n cols_n^T, computed as (sum_n cols_n G_n^T)^T: with cols_n on
             # the left both GEMM operands are read in their stored order (about 2x faster).
-            gwt = np.matmul(cols, g3.transpose(0, 2, 1)).sum(axis=0)  # (K, O)
+            # A few samples per GEMM keep the (batch, K, O) partial products small.
+            gwt = np.zeros((cols.shape[1], o), dtype=g.dtype)  # (K, O)
+            for i in range(0, n, GW_CHUNK):
+                part = np.matmul(cols[i : i + GW_CHUNK], g3[i : i + GW_CHUNK].transpose(0, 2, 1))
+                gwt += part.sum(axis=0)
             gw = gwt.T.reshape(wd.shape)
         if needs[0]:
             if n * c >= CHANNELS_LAST_MIN:
