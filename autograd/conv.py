@@ -17,7 +17,7 @@ import numbers
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from .tensor import Tensor, _coerce, _make
 
@@ -63,14 +63,17 @@ def pad_hw(x: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
 def im2col(xp: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
     """Receptive fields of a padded input as columns: shape (N, C*kh*kw, Ho*Wo).
 
-    ``sliding_window_view`` gives every window as a view; one strided copy puts them in
-    (n, c, p, q, i, j) order so the GEMM reads contiguous rows.
+    A strided view indexes xp[n, c, i*s + p, j*s + q] as win[n, c, p, q, i, j] without
+    copying; one copy of that view is the GEMM-ready (n, (c, p, q), (i, j)) layout.
     """
-    n, c = xp.shape[:2]
-    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
-    ho, wo = win.shape[2], win.shape[3]
+    n, c, hp, wp = xp.shape
+    ho, wo = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    sn, sc, sy, sx = xp.strides
+    win = as_strided(
+        xp, (n, c, kh, kw, ho, wo), (sn, sc, sy, sx, sy * sh, sx * sw), writeable=False
+    )
     cols = np.empty((n, c, kh, kw, ho, wo), dtype=xp.dtype)
-    np.copyto(cols, win.transpose(0, 1, 4, 5, 2, 3))
+    np.copyto(cols, win)
     return cols.reshape(n, c * kh * kw, ho * wo)
 
 
