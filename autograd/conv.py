@@ -28,8 +28,9 @@ IntPair = int | tuple[int, int]
 #: inner loop is only Wo long). Tests set it to 0 or a huge value to exercise both paths.
 CHANNELS_LAST_MIN = 32
 
-#: Samples per GEMM in the weight gradient (bounds its scratch to GW_CHUNK*K*O floats).
-GW_CHUNK = 8
+#: Scratch budget (elements) of the weight gradient's per-sample partial products: as
+#: many samples per GEMM as fit, so the scratch stays small and the GEMMs few.
+GW_SCRATCH = 1 << 15
 
 
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
@@ -199,8 +200,9 @@ def conv2d(
             # the left both GEMM operands are read in their stored order (about 2x faster).
             # A few samples per GEMM keep the (batch, K, O) partial products small.
             gwt = np.zeros((cols.shape[1], o), dtype=g.dtype)  # (K, O)
-            for i in range(0, n, GW_CHUNK):
-                part = np.matmul(cols[i : i + GW_CHUNK], g3[i : i + GW_CHUNK].transpose(0, 2, 1))
+            step = max(1, GW_SCRATCH // gwt.size)
+            for i in range(0, n, step):
+                part = np.matmul(cols[i : i + step], g3[i : i + step].transpose(0, 2, 1))
                 gwt += part.sum(axis=0)
             gw = gwt.T.reshape(wd.shape)
         if needs[0]:
