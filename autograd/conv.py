@@ -28,9 +28,11 @@ IntPair = int | tuple[int, int]
 #: inner loop is only Wo long). Tests set it to 0 or a huge value to exercise both paths.
 CHANNELS_LAST_MIN = 32
 
-#: Scratch budget (elements) of the weight gradient's per-sample partial products: as
-#: many samples per GEMM as fit, so the scratch stays small and the GEMMs few.
-GW_SCRATCH = 1 << 15
+#: Column budget (elements). The batch is unfolded (im2col) as many samples at a time as
+#: fit: a small batch in one go, its columns kept for the backward pass; a large one in
+#: cache-sized blocks, unfolded again block by block for dJ/dW. Either way no N*K*P buffer
+#: outlives its block, which keeps memory traffic and page faults down.
+COLS_BUDGET = 1 << 17
 
 
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
@@ -184,13 +186,18 @@ def conv2d(
         parents = (xt, wt, bt)
 
     xp = pad_hw(xd, ph, pw)
-    cols = im2col(xp, kh, kw, sh, sw)  # (N, K, P) with K = C*kh*kw, P = Ho*Wo
     wm = wd.reshape(o, c * kh * kw)
-    out = np.matmul(wm, cols).reshape(n, o, ho, wo)  # (O, K) @ (N, K, P) -> (N, O, P)
+    # Samples per block: as many as have columns (K x P floats each) within the budget.
+    step = max(1, COLS_BUDGET // (c * kh * kw * ho * wo))
+    blocks = [slice(i, i + step) for i in range(0, n, step)]
+    out = np.empty((n, o, ho * wo), dtype=np.result_type(wd, xd))
+    for b in blocks:
+        cols = im2col(xp[b], kh, kw, sh, sw)  # (n_b, K, P) with K = C*kh*kw, P = Ho*Wo
+        np.matmul(wm, cols, out=out[b])  # (O, K) @ (n_b, K, P) -> (n_b, O, P)
+    kept = cols if len(blocks) == 1 else None
+    out = out.reshape(n, o, ho, wo)
     if bd is not None:
         out += bd.reshape(o, 1, 1)
-    padded_shape = xp.shape
-    del xp
 
     def rule(g: np.ndarray, needs: tuple) -> tuple:
         g3 = g.reshape(n, o, ho * wo)
@@ -198,20 +205,18 @@ def conv2d(
         if needs[1]:
             # dJ/dW = sum_n G_n cols_n^T, computed as (sum_n cols_n G_n^T)^T: with cols_n on
             # the left both GEMM operands are read in their stored order (about 2x faster).
-            # A few samples per GEMM keep the (batch, K, O) partial products small.
-            gwt = np.zeros((cols.shape[1], o), dtype=g.dtype)  # (K, O)
-            step = max(1, GW_SCRATCH // gwt.size)
-            for i in range(0, n, step):
-                part = np.matmul(cols[i : i + step], g3[i : i + step].transpose(0, 2, 1))
-                gwt += part.sum(axis=0)
+            gwt = np.zeros((c * kh * kw, o), dtype=g.dtype)  # (K, O)
+            for b in blocks:
+                cols = kept if kept is not None else im2col(xp[b], kh, kw, sh, sw)
+                gwt += np.matmul(cols, g3[b].transpose(0, 2, 1)).sum(axis=0)
             gw = gwt.T.reshape(wd.shape)
         if needs[0]:
             if n * c >= CHANNELS_LAST_MIN:
-                gxp = input_grad_channels_last(g, wd, padded_shape, sh, sw)
+                gxp = input_grad_channels_last(g, wd, xp.shape, sh, sw)
                 gx = np.ascontiguousarray(gxp[:, :, ph : ph + h, pw : pw + w])
             else:
                 gcols = np.matmul(wm.T, g3)  # dJ/dcols = W^T G
-                gxp = col2im(gcols, padded_shape, kh, kw, sh, sw, ho, wo)
+                gxp = col2im(gcols, xp.shape, kh, kw, sh, sw, ho, wo)
                 gx = gxp[:, :, ph : ph + h, pw : pw + w] if (ph or pw) else gxp
         if len(needs) == 3 and needs[2]:
             gb = g.sum(axis=(0, 2, 3))  # each bias touches every output pixel of its map

@@ -13,20 +13,30 @@ not luck. Data: ``nn.digits()``, 80/20 split (seed 0), standardised with the tra
 statistics. Timing covers training and the per-epoch test evaluation, and stops at the
 first epoch whose test accuracy is >= 97%. Median of several repeats.
 
-Run: ``python bench/training.py`` (or ``make bench``). PyTorch is optional; without it only
-chainrule's figures are printed.
+Run: ``python bench/training.py [--threads N]`` (or ``make bench``). PyTorch is optional;
+without it only chainrule's figures are printed. ``--threads N`` pins numpy's BLAS and
+PyTorch to N threads each (the stable comparison when other work shares the cores);
+without it PyTorch runs with its default threads and with one, and the faster is the
+reference.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
 
-import numpy as np
+if __name__ == "__main__" and "--threads" in sys.argv:
+    # Pin BLAS/OpenMP threads before numpy and torch load.
+    _n = sys.argv[sys.argv.index("--threads") + 1]
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _n
 
-import nn
-from autograd import no_grad
+import numpy as np  # noqa: E402
+
+import nn  # noqa: E402
+from autograd import no_grad  # noqa: E402
 
 TARGET = 0.97
 MAX_EPOCHS = 40
@@ -131,6 +141,11 @@ def main() -> int:
           f"test accuracy; median of {REPEATS} runs")
     default_threads = torch.get_num_threads() if torch is not None else 1
     thread_counts = sorted({default_threads, 1}, reverse=True) if torch is not None else []
+    pinned = os.environ.get("OPENBLAS_NUM_THREADS")
+    if torch is not None and pinned is not None:
+        default_threads, thread_counts = int(pinned), [int(pinned)]
+        torch.set_num_threads(default_threads)
+    print(f"numpy BLAS threads: {pinned or 'default'}; load average {os.getloadavg()[0]:.1f}")
     if torch is not None:
         print(f"PyTorch {torch.__version__} (default {default_threads} threads); ratio = "
               f"chainrule / the faster PyTorch configuration")

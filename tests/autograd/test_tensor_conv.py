@@ -36,12 +36,16 @@ def _pair(v):
     return v if isinstance(v, tuple) else (v, v)
 
 
+@pytest.mark.parametrize("blocks", ["whole", "per_sample"])
 @pytest.mark.parametrize("layout", ["nchw", "channels_last"])
 @pytest.mark.parametrize("n,c,o,h,w,k,s,p", CONV)
-def test_conv2d_matches_torch(n, c, o, h, w, k, s, p, layout, monkeypatch):
-    """Both input-gradient strategies (NCHW col2im and channels-last) against PyTorch."""
+def test_conv2d_matches_torch(n, c, o, h, w, k, s, p, layout, blocks, monkeypatch):
+    """Both input-gradient strategies (NCHW col2im and channels-last), with the batch
+    unfolded in one block (columns kept for backward) or one sample per block (columns
+    rebuilt for dJ/dW), against PyTorch."""
     torch = pytest.importorskip("torch")
     monkeypatch.setattr(conv_module, "CHANNELS_LAST_MIN", 0 if layout == "channels_last" else 10**9)
+    monkeypatch.setattr(conv_module, "COLS_BUDGET", 10**9 if blocks == "whole" else 1)
     rng = np.random.default_rng(RNG_SEED)
     kh, kw = _pair(k)
     x = rng.standard_normal((n, c, h, w))
@@ -95,6 +99,34 @@ def test_max_pool2d_matches_torch(n, c, h, w, k, s, p, ties):
     out.backward(g)
     ref.backward(torch.tensor(g))
     np.testing.assert_allclose(X.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "h,w,k,p",
+    [
+        (8, 8, 2, 0),  # windows tile the input exactly: the no-zero-fill backward
+        (6, 10, 2, 1),  # ... the padded input exactly
+        (9, 7, 2, 0),  # a ragged last row/column no window covers: its gradient is 0
+        (12, 12, 3, 0),
+    ],
+)
+def test_max_pool2d_after_relu_ties_float32(h, w, k, p):
+    """The CNN case: ReLU zeros make whole windows tie; the first zero gets the gradient."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    x = np.maximum(rng.standard_normal((3, 4, h, w)), 0).astype(np.float32)
+    X = Tensor(x, requires_grad=True)
+    out = max_pool2d(X, k, padding=p)
+    tx = torch.tensor(x, requires_grad=True)
+    ref = torch.nn.functional.max_pool2d(tx, k, padding=p)
+    np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(g)
+    ref.backward(torch.tensor(g))
+    assert X.grad.dtype == np.float32
+    np.testing.assert_array_equal(X.grad, tx.grad.numpy())
+    rows, cols = (out.shape[2] - 1) * k + k - p, (out.shape[3] - 1) * k + k - p
+    assert not X.grad[:, :, rows:].any() and not X.grad[:, :, :, cols:].any()
 
 
 @pytest.mark.parametrize("n,c,h,w,k,s,p", POOL)
