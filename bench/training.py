@@ -147,7 +147,8 @@ def main() -> int:
         torch.set_num_threads(default_threads)
     print(f"numpy BLAS threads: {pinned or 'default'}; load average {os.getloadavg()[0]:.1f}")
     if torch is not None:
-        print(f"PyTorch {torch.__version__} (default {default_threads} threads); ratio = "
+        how = "pinned to" if pinned else "default"
+        print(f"PyTorch {torch.__version__} ({how} {default_threads} threads); ratio = "
               f"chainrule / the faster PyTorch configuration")
     print(f"{'model':<6}{'framework':<22}{'seconds':>9}{'epochs':>8}{'ms/step':>9}{'ratio':>8}")
     for kind, make, shape in [("mlp", make_mlp, (-1, 64)), ("cnn", make_cnn, (-1, 1, 8, 8))]:
