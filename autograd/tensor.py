@@ -430,6 +430,16 @@ class Tensor:
         a = self.data
         return _unary(self, np.abs(a), "abs", lambda g, needs: (g * np.sign(a),))
 
+    def sin(self) -> Tensor:
+        """sin x; d/dx = cos x."""
+        a = self.data
+        return _unary(self, np.sin(a), "sin", lambda g, needs: (g * np.cos(a),))
+
+    def cos(self) -> Tensor:
+        """cos x; d/dx = -sin x."""
+        a = self.data
+        return _unary(self, np.cos(a), "cos", lambda g, needs: (-g * np.sin(a),))
+
     def tanh(self) -> Tensor:
         """tanh x; d/dx = 1 - tanh(x)**2."""
         out = np.tanh(self.data)

@@ -115,6 +115,8 @@ CASES: list[Case] = [
     Case(
         "reciprocal", ((5,),), lambda a: a.reciprocal(), lambda a: a.reciprocal(), low=0.5, high=2
     ),
+    Case("sin", ((2, 3),), lambda a: a.sin(), lambda a: a.sin()),
+    Case("cos", ((2, 3),), lambda a: a.cos(), lambda a: a.cos()),
     Case("tanh", ((2, 3),), lambda a: a.tanh(), lambda a: a.tanh()),
     Case("sigmoid", ((2, 3),), lambda a: a.sigmoid(), lambda a: a.sigmoid(), low=-6, high=6),
     Case("relu", ((3, 4),), lambda a: a.relu(), lambda a: a.relu(), make=_away_from_zero),
