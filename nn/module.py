@@ -108,11 +108,13 @@ class Module:
         object.__setattr__(self, name, value)
 
     # ---------------------------------------------------------------- calling
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """The computation; subclasses define it."""
-        raise NotImplementedError(f"{type(self).__name__} must define forward()")
-
+    # A subclass defines ``forward(self, ...)``, the computation; calling the module runs it.
+    # A module without one can still hold parameters (a container), but calling it is an error.
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not callable(getattr(self, "forward", None)):
+            raise TypeError(
+                f"{type(self).__name__} has no forward(); define forward(self, ...) to call it"
+            )
         if self._wrap_inputs:
             args = tuple(self._as_tensor(a) for a in args)
         scope = vars(self).get("_scope_name") or type(self).__name__

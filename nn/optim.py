@@ -9,6 +9,7 @@ They work on any parameters with ``data`` and ``grad``: ``Tensor``/``nn.Paramete
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,8 +22,10 @@ def _is_array_param(p: Any) -> bool:
     return isinstance(p.data, np.ndarray)
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: holds the parameter list, ``zero_grad()`` and per-parameter state.
+
+    A subclass defines its update rule in ``_update_array`` and ``_update_scalar``.
 
     Parameters
     ----------
@@ -78,11 +81,13 @@ class Optimizer:
             else:
                 p.data = self._update_scalar(float(p.data), float(g), state)
 
+    @abstractmethod
     def _update_array(self, p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Update the array parameter ``p`` in place from its gradient ``g`` (the rule)."""
 
+    @abstractmethod
     def _update_scalar(self, x: float, g: float, state: dict[str, Any]) -> float:
-        raise NotImplementedError
+        """The same rule for a scalar ``Value`` parameter: return the new value of ``x``."""
 
     def __repr__(self) -> str:
         options = ", ".join(f"{k}={v}" for k, v in self.defaults().items())

@@ -315,3 +315,20 @@ def test_small_model_gradcheck():
     x = Tensor(np.random.default_rng(0).standard_normal((2, 3)), dtype="float64")
     weights = Tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], dtype="float64")
     assert gradcheck(lambda *_: (model(x) * weights).sum(), model.parameters())
+
+
+def test_calling_a_module_without_forward_is_a_clear_error():
+    class Holder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2, seed=0)
+
+    holder = Holder()
+    assert holder.num_parameters() == 6  # a container without forward is fine ...
+    with pytest.raises(TypeError, match="Holder has no forward"):
+        holder(np.ones((1, 2)))  # ... calling it is not
+
+
+def test_optimizer_base_class_cannot_be_used_without_an_update_rule():
+    with pytest.raises(TypeError, match="abstract"):
+        nn.optim.Optimizer([nn.Parameter([1.0])])
