@@ -116,6 +116,19 @@ def mlp_tensor_step(params: list[Tensor], x: np.ndarray, y: np.ndarray) -> float
     return loss.item()
 
 
+def torch_sgd_step(model, opt, loss_fn, tx, ty) -> Callable[[], float]:
+    """One PyTorch SGD step on a fixed batch, as a closure for the timer."""
+
+    def step() -> float:
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(tx), ty)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
 def bench_mlp(torch) -> dict[str, float]:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((BATCH, MLP_SIZES[0])).astype(np.float32)
@@ -138,15 +151,7 @@ def bench_mlp(torch) -> dict[str, float]:
         opt = torch.optim.SGD(model.parameters(), lr=float(LR))
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
         loss_fn = torch.nn.CrossEntropyLoss()
-
-        def torch_step() -> float:
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(tx), ty)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        fns["torch"] = torch_step
+        fns["torch"] = torch_sgd_step(model, opt, loss_fn, tx, ty)
     return median_times(fns, 300, 20)
 
 
@@ -202,15 +207,7 @@ def bench_cnn(torch) -> dict[str, Callable[[], object]]:
         ours = cnn_tensor_step([Tensor(p, requires_grad=True) for p in cnn_params()], x, y)
         theirs = loss_fn(model(tx), ty).item()
         assert abs(ours - theirs) < 1e-4, (ours, theirs)
-
-        def torch_step() -> float:
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(tx), ty)
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        fns["torch"] = torch_step
+        fns["torch"] = torch_sgd_step(model, opt, loss_fn, tx, ty)
     return fns
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -373,11 +374,11 @@ class _Renderer:
             self.build_lecture()
         return self.g
 
-    def build_lecture(self) -> None:
-        info, g = self.info, self.g
+    def nodes_to_draw(self, skip_folded: bool) -> Iterator[Any]:
+        """Nodes drawn one by one, in order; a collapsed module is drawn once, as its box."""
         emitted_scopes: set[str] = set()
-        for node in info.order:
-            if id(node) in self.folded:
+        for node in self.info.order:
+            if skip_folded and id(node) in self.folded:
                 continue
             scope = self.scope_of.get(id(node))
             if scope:
@@ -385,6 +386,11 @@ class _Renderer:
                     emitted_scopes.add(scope)
                     self.emit_scope(scope)
                 continue
+            yield node
+
+    def build_lecture(self) -> None:
+        info, g = self.info, self.g
+        for node in self.nodes_to_draw(skip_folded=True):
             nid = info.nid(node)
             kind = info.kind(node)
             xlabel = self.fanout_total(node)
@@ -473,14 +479,7 @@ class _Renderer:
 
     def build_record(self) -> None:
         info, g = self.info, self.g
-        emitted_scopes: set[str] = set()
-        for node in info.order:
-            scope = self.scope_of.get(id(node))
-            if scope:
-                if scope not in emitted_scopes:
-                    emitted_scopes.add(scope)
-                    self.emit_scope(scope)
-                continue
+        for node in self.nodes_to_draw(skip_folded=False):
             nid = info.nid(node)
             kind = "output" if node is info.root else info.kind(node)
             fields = [_rec(info.name(node) if kind != CONSTANT or node.label else "const")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Mapping
 
 from autograd import Value
@@ -21,6 +22,9 @@ MAX_LENGTH = 2000
 MAX_NODES = 2000
 MAX_EXPONENT = 1000.0
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# What each operator does; numbers-only "/" and "**" get guarded versions in _constant_value.
+_APPLY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+          "**": operator.pow}
 _REFUSED = {
     ast.Attribute: "attribute access",
     ast.Subscript: "subscripts",
@@ -67,12 +71,8 @@ def _constant_value(node: ast.AST) -> float | None:
             return None
         op = _BINOPS[type(node.op)]
         try:
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
+            if op in ("+", "-", "*"):
+                return _APPLY[op](a, b)
             if op == "/":
                 return a / b if b else (math.nan if a == 0 else math.copysign(math.inf, a))
             if abs(b) > MAX_EXPONENT:
@@ -245,12 +245,4 @@ def _apply(node: ast.AST, results: dict, leaves: dict[str, Value]) -> Value | fl
         return b.reciprocal()  # the lecture's 1/x gate
     if not isinstance(a, Value) and not isinstance(b, Value):
         return _constant_value(node)  # numbers only: float arithmetic, already bounded
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if op == "/":
-        return a / b
-    return a**b
+    return _APPLY[op](a, b)

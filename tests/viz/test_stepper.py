@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from vizhelpers import GRAD_COLOR, parse_dot
+from vizhelpers import GRAD_COLOR, norm_wx, parse_dot
 
 import viz
 from autograd import Value, gradcheck
@@ -140,14 +140,7 @@ def test_stepper_gradients_equal_backward_and_finite_differences(name, x, y):
 
 
 def test_tensor_graph_steps_match_backward_and_torch():
-    tensor = pytest.importorskip("autograd.tensor")
-    Tensor = tensor.Tensor
-    W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, dtype="float64", label="W")
-    x = Tensor([0.2, 0.4], requires_grad=True, dtype="float64", label="x")
-    q = W @ x
-    q.label = "q"
-    f = (q * q).sum()
-    f.label = "f"
+    W, x, q, f = norm_wx()
     s = viz.step(f)
     assert W.grad is None and x.grad is None  # stepping did not run backward
     f.backward()

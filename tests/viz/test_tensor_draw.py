@@ -7,23 +7,10 @@ import re
 
 import numpy as np
 import pytest
-from vizhelpers import parse_dot, require_dot
+from vizhelpers import norm_wx, parse_dot, require_dot
 
 import viz
-from autograd import name_scope
-
-tensor = pytest.importorskip("autograd.tensor")
-Tensor = tensor.Tensor
-
-
-def norm_wx():
-    W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, dtype="float64", label="W")
-    x = Tensor([0.2, 0.4], requires_grad=True, dtype="float64", label="x")
-    q = W @ x
-    q.label = "q"
-    f = (q * q).sum()
-    f.label = "f"
-    return W, x, q, f
+from autograd import Tensor, name_scope
 
 
 def test_norm_wx_matrices_on_the_edges():

@@ -1,4 +1,4 @@
-"""Helpers for the viz tests: a small DOT reader and the "needs dot" policy."""
+"""Helpers for the viz tests: a small DOT reader, the "needs dot" policy, a fixture graph."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import shutil
 from dataclasses import dataclass, field
 
 import pytest
+
+from autograd import Tensor
 
 VALUE_COLOR = "#1e7b1e"
 GRAD_COLOR = "#d62728"
@@ -107,3 +109,14 @@ def require_dot() -> None:
         if IN_CI:
             pytest.fail("Graphviz 'dot' must be installed in CI (make deps installs it)")
         pytest.skip("Graphviz 'dot' is not installed")
+
+
+def norm_wx():
+    """Lecture 002's vectorized example f = ||W x||^2, with q = W x: returns W, x, q, f."""
+    W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, dtype="float64", label="W")
+    x = Tensor([0.2, 0.4], requires_grad=True, dtype="float64", label="x")
+    q = W @ x
+    q.label = "q"
+    f = (q * q).sum()
+    f.label = "f"
+    return W, x, q, f
