@@ -12,6 +12,7 @@ del require_chainrule_autograd
 
 from . import data, functional, init, losses, optim, scalar  # noqa: E402
 from . import functional as F  # noqa: E402
+from .containers import ModuleDict, ModuleList  # noqa: E402
 from .data import (  # noqa: E402
     DataLoader,
     circles,
@@ -24,9 +25,12 @@ from .data import (  # noqa: E402
 )
 from .init import manual_seed  # noqa: E402
 from .layers import (  # noqa: E402
+    ELU,
+    GELU,
     AvgPool2d,
     Conv2d,
     Dropout,
+    Embedding,
     Flatten,
     Identity,
     LeakyReLU,
@@ -36,6 +40,7 @@ from .layers import (  # noqa: E402
     ReLU,
     Sigmoid,
     Softmax,
+    Softplus,
     Tanh,
 )
 from .losses import (  # noqa: E402
@@ -50,19 +55,25 @@ from .losses import (  # noqa: E402
     zero_one_loss,
 )
 from .module import ModelFileError, Module, Parameter, Sequential, StateDictError  # noqa: E402
+from .normalization import BatchNorm1d, BatchNorm2d  # noqa: E402
 from .perceptron import Perceptron, PerceptronHistory  # noqa: E402
 from .training import History, evaluate, fit  # noqa: E402
 
 __all__ = [
     "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "Conv2d",
     "CrossEntropyLoss",
     "DataLoader",
     "Dropout",
+    "ELU",
+    "Embedding",
     "F",
     "Flatten",
+    "GELU",
     "HingeLoss",
     "History",
     "Identity",
@@ -74,6 +85,8 @@ __all__ = [
     "MaxPool2d",
     "ModelFileError",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
     "Perceptron",
@@ -82,6 +95,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "StateDictError",
     "Tanh",
     "accuracy",
