@@ -14,7 +14,7 @@ from .conv import conv2d
 from .custom import custom_op
 from .engine import gc_paused, topological_order
 from .functional import dropout
-from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .numerical import GradcheckError, gradcheck, numerical_grad
 from .pooling import avg_pool2d, max_pool2d
 from .scope import current_scope, name_scope
@@ -82,7 +82,9 @@ __all__ = [
     "Value",
     "gc_paused",
     "gradcheck",
+    "enable_grad",
     "is_grad_enabled",
+    "set_grad_enabled",
     "name_scope",
     "no_grad",
     "numerical_grad",

@@ -34,8 +34,8 @@ Rule = Callable[[np.ndarray, tuple], tuple]
 Operand = Union["Tensor", float, int, np.ndarray, Sequence]
 Axis = Union[int, Sequence[int], None]
 
-_grad_state = grad_mode._state
-_scope_state = scope._state
+_grad_enabled = grad_mode.GRAD_ENABLED.get
+_current_scope = scope.SCOPE.get
 _new = object.__new__
 _DEFAULT = np.dtype(np.float32)
 
@@ -96,8 +96,19 @@ class Tensor:
             data = data.data
         elif _is_value(data):
             raise TypeError("Tensor(data): got a scalar Value; use Tensor(value.data)")
+        elif data is None:
+            raise TypeError("Tensor(data): data is None; expected a number, list or array")
+        source = np.asarray(data)
+        if source.dtype.kind not in "biuf":
+            hint = " (complex values are not supported; take .real first)" * (
+                source.dtype.kind == "c"
+            )
+            raise TypeError(
+                f"Tensor(data): expected real numbers, got {type(data).__name__} of dtype "
+                f"{source.dtype}{hint}"
+            )
         if dtype is None:
-            arr = np.asarray(data)
+            arr = source
             # numpy float arrays keep their precision; lists, numbers and ints -> float32
             keep = arr.dtype.kind == "b" or (
                 arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic))
@@ -115,7 +126,7 @@ class Tensor:
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
         self.label = str(label)
-        self.scope = _scope_state["name"]
+        self.scope = _current_scope()
         self._rule: Rule | None = None
         self._retain = False
 
@@ -516,7 +527,7 @@ class Tensor:
         axes = _axes(axis, a.ndim, "var")
         centred = a - a.mean(axis=axes, keepdims=True)
         n = a.size // max(np.asarray(a.sum(axis=axes)).size, 1) if a.size else 0
-        denom = a.dtype.type(n - ddof)
+        denom = a.dtype.type(max(n - ddof, 0))  # numpy: ddof >= n gives inf/nan, not < 0
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.asarray((centred * centred).sum(axis=axes, keepdims=keepdims) / denom)
         shape = a.shape
@@ -541,7 +552,7 @@ class Tensor:
         """
         a = self.data
         axes = _axes(axis, a.ndim, "logsumexp")
-        m = a.max(axis=axes, keepdims=True)
+        m = a.max(axis=axes, keepdims=True, initial=-np.inf)  # initial: empty slices work
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: avoid inf - inf
         with np.errstate(divide="ignore"):
             lse = np.log(np.exp(a - m).sum(axis=axes, keepdims=True)) + m
@@ -615,7 +626,8 @@ class Tensor:
         if s > e:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
+        merged = int(np.prod(shape[s : e + 1]))  # not -1: ambiguous when another axis is 0
+        return self.reshape(shape[:s] + (merged,) + shape[e + 1 :])
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute axes.
@@ -731,7 +743,7 @@ def _leaf(data: np.ndarray) -> Tensor:
     t.op = ""
     t.parents = ()
     t.label = ""
-    t.scope = _scope_state["name"]
+    t.scope = _current_scope()
     t._rule = None
     t._retain = False
     return t
@@ -744,9 +756,9 @@ def _make(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
     t.data = data
     t.grad = None
     t.label = ""
-    t.scope = _scope_state["name"]
+    t.scope = _current_scope()
     t._retain = False
-    if _grad_state["enabled"] and any(p.requires_grad for p in parents):
+    if _grad_enabled() and any(p.requires_grad for p in parents):
         t.requires_grad = True
         t.op = op
         t.parents = parents
@@ -791,6 +803,12 @@ def _accumulate(node: Tensor, g: np.ndarray, copy: bool = False) -> None:
     if node.grad is None:
         node.grad = np.array(g) if copy or not g.flags.writeable else g
     else:
+        if np.shape(node.grad) != g.shape:
+            name = f" {node.label!r}" if node.label else ""
+            raise RuntimeError(
+                f"backward(): tensor{name} has an existing .grad of shape "
+                f"{np.shape(node.grad)} but its gradient has shape {g.shape}; set .grad = None"
+            )
         node.grad = node.grad + g
 
 
@@ -1033,6 +1051,8 @@ def power(a: Operand, b: Operand) -> Tensor:
             with np.errstate(divide="ignore", invalid="ignore"):
                 if n == 2:
                     return (g * (2 * xd),)
+                if n == 0:  # a**0 is constant: gradient 0 everywhere, also at a = 0 (PyTorch)
+                    return (np.zeros_like(g),)
                 return (g * (n * np.power(xd, xd.dtype.type(n - 1))),)
 
         return _make(out, label, (a,), rule1)
@@ -1045,7 +1065,8 @@ def power(a: Operand, b: Operand) -> Tensor:
         with np.errstate(divide="ignore", invalid="ignore"):
             ga = gb = None
             if needs[0]:
-                ga = unbroadcast(g * yd * np.power(xd, yd - 1), xd.shape)
+                # b a**(b-1), masked to 0 where b = 0 (0 * inf at a = 0 would give nan)
+                ga = unbroadcast(np.where(yd == 0, 0, g * yd * np.power(xd, yd - 1)), xd.shape)
             if needs[1]:
                 log_a = np.where(xd == 0, 0, np.log(np.where(xd == 0, 1, xd)))
                 gb = unbroadcast(g * out * log_a, yd.shape)
