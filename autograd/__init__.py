@@ -15,7 +15,7 @@ from .custom import custom_op
 from .elementwise import maximum, minimum, where
 from .engine import gc_paused, topological_order
 from .functional import dropout
-from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .linalg import matmul
 from .numerical import GradcheckError, gradcheck, numerical_grad
 from .pooling import avg_pool2d, max_pool2d
@@ -71,7 +71,9 @@ __all__ = [
     "Value",
     "gc_paused",
     "gradcheck",
+    "enable_grad",
     "is_grad_enabled",
+    "set_grad_enabled",
     "name_scope",
     "no_grad",
     "numerical_grad",

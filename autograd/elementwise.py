@@ -106,6 +106,8 @@ def power(a: Operand, b: Operand) -> Tensor:
             with np.errstate(divide="ignore", invalid="ignore"):
                 if n == 2:
                     return (g * (2 * xd),)
+                if n == 0:  # a**0 is constant: gradient 0 everywhere, also at a = 0 (PyTorch)
+                    return (np.zeros_like(g),)
                 return (g * (n * np.power(xd, xd.dtype.type(n - 1))),)
 
         return make_node(out, label, (a,), rule1)
@@ -118,7 +120,8 @@ def power(a: Operand, b: Operand) -> Tensor:
         with np.errstate(divide="ignore", invalid="ignore"):
             ga = gb = None
             if needs[0]:
-                ga = unbroadcast(g * yd * np.power(xd, yd - 1), xd.shape)
+                # b a**(b-1), masked to 0 where b = 0 (0 * inf at a = 0 would give nan)
+                ga = unbroadcast(np.where(yd == 0, 0, g * yd * np.power(xd, yd - 1)), xd.shape)
             if needs[1]:
                 log_a = np.where(xd == 0, 0, np.log(np.where(xd == 0, 1, xd)))
                 gb = unbroadcast(g * out * log_a, yd.shape)

@@ -26,8 +26,8 @@ Axis = Union[int, Sequence[int], None]
 #: Default dtype of Tensors built from lists, numbers and integer arrays.
 DEFAULT_DTYPE = np.dtype(np.float32)
 
-_grad_state = grad_mode._state
-_scope_state = scope._state
+_grad_enabled = grad_mode.GRAD_ENABLED.get
+_current_scope = scope.SCOPE.get
 _new = object.__new__
 
 
@@ -45,7 +45,7 @@ def leaf(data: np.ndarray) -> Tensor:
     t.op = ""
     t.parents = ()
     t.label = ""
-    t.scope = _scope_state["name"]
+    t.scope = _current_scope()
     t._rule = None
     t._retain = False
     return t
@@ -61,9 +61,9 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
     t.data = data
     t.grad = None
     t.label = ""
-    t.scope = _scope_state["name"]
+    t.scope = _current_scope()
     t._retain = False
-    if _grad_state["enabled"] and any(p.requires_grad for p in parents):
+    if _grad_enabled() and any(p.requires_grad for p in parents):
         t.requires_grad = True
         t.op = op
         t.parents = parents

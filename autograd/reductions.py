@@ -61,7 +61,7 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
     axes = normalize_axes(axis, a.ndim, "var")
     centred = a - a.mean(axis=axes, keepdims=True)
     n = a.size // builtins.max(np.asarray(a.sum(axis=axes)).size, 1) if a.size else 0
-    denom = a.dtype.type(n - ddof)
+    denom = a.dtype.type(builtins.max(n - ddof, 0))  # numpy: ddof >= n gives inf/nan, not < 0
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.asarray((centred * centred).sum(axis=axes, keepdims=keepdims) / denom)
     shape = a.shape
@@ -118,7 +118,7 @@ def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """
     a = x.data
     axes = normalize_axes(axis, a.ndim, "logsumexp")
-    m = a.max(axis=axes, keepdims=True)
+    m = a.max(axis=axes, keepdims=True, initial=-np.inf)  # initial: empty slices work
     m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: avoid inf - inf
     with np.errstate(divide="ignore"):
         lse = np.log(np.exp(a - m).sum(axis=axes, keepdims=True)) + m

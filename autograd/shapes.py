@@ -52,7 +52,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.shape
-    return reshape(x, shape[:s] + (-1,) + shape[e + 1 :])
+    merged = int(np.prod(shape[s : e + 1]))  # not -1: ambiguous when another axis is 0
+    return reshape(x, shape[:s] + (merged,) + shape[e + 1 :])
 
 
 def transpose(x: Tensor, *axes: Any) -> Tensor:

@@ -34,7 +34,7 @@ from .engine import gc_paused, topological_order
 if TYPE_CHECKING:
     from .record import Axis, Operand
 
-_scope_state = scope._state
+_current_scope = scope.SCOPE.get
 
 
 class Tensor:
@@ -93,8 +93,19 @@ class Tensor:
             data = data.data
         elif is_value(data):
             raise TypeError("Tensor(data): got a scalar Value; use Tensor(value.data)")
+        elif data is None:
+            raise TypeError("Tensor(data): data is None; expected a number, list or array")
+        source = np.asarray(data)
+        if source.dtype.kind not in "biuf":
+            hint = " (complex values are not supported; take .real first)" * (
+                source.dtype.kind == "c"
+            )
+            raise TypeError(
+                f"Tensor(data): expected real numbers, got {type(data).__name__} of dtype "
+                f"{source.dtype}{hint}"
+            )
         if dtype is None:
-            arr = np.asarray(data)
+            arr = source
             # numpy float arrays keep their precision; lists, numbers and ints -> float32
             keep = arr.dtype.kind == "b" or (
                 arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic))
@@ -112,7 +123,7 @@ class Tensor:
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
         self.label = str(label)
-        self.scope = _scope_state["name"]
+        self.scope = _current_scope()
         self._rule: Any = None
         self._retain = False
 
@@ -559,6 +570,12 @@ def _accumulate(node: Tensor, g: np.ndarray, copy: bool = False) -> None:
     if node.grad is None:
         node.grad = np.array(g) if copy or not g.flags.writeable else g
     else:
+        if np.shape(node.grad) != g.shape:
+            name = f" {node.label!r}" if node.label else ""
+            raise RuntimeError(
+                f"backward(): tensor{name} has an existing .grad of shape "
+                f"{np.shape(node.grad)} but its gradient has shape {g.shape}; set .grad = None"
+            )
         node.grad = node.grad + g
 
 
