@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, _make
+from .record import make_node
+from .tensor import Tensor
 
 
 def custom_op(
@@ -58,4 +59,4 @@ def custom_op(
             )
     if not callable(vjp):
         raise TypeError(f"custom_op {op!r}: vjp must be callable, got {type(vjp).__name__}")
-    return _make(np.asarray(data), str(op), parents, vjp)
+    return make_node(np.asarray(data), str(op), parents, vjp)

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, _coerce, _make
+from .record import as_tensor, make_node
+from .tensor import Tensor
 
 _default_rng = {"rng": None}
 
@@ -51,7 +52,7 @@ def dropout(
     >>> dropout(x, 0.5, training=False) is x
     True
     """
-    t = _coerce(x, None, "dropout")
+    t = as_tensor(x, None, "dropout")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
@@ -62,4 +63,4 @@ def dropout(
     else:
         keep = _rng(rng).random(xd.shape) >= p
         mask = keep.astype(xd.dtype) * xd.dtype.type(1.0 / (1.0 - p))
-    return _make(xd * mask, "dropout", (t,), lambda g, needs: (g * mask,))
+    return make_node(xd * mask, "dropout", (t,), lambda g, needs: (g * mask,))

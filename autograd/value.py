@@ -24,7 +24,7 @@ from .engine import gc_paused, topological_order
 Number = Union[int, float]
 _INF = math.inf
 _NAN = math.nan
-_grad_state = grad_mode._state
+_grad_enabled = grad_mode.GRAD_ENABLED.get
 
 
 class Value:
@@ -136,9 +136,9 @@ class Value:
     def __truediv__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             a, b = self.data, other.data
-            # d(a/b) = 1/b, -a/b**2
-            return _result(_safe_div(a, b), "/", (self, other),
-                           (_safe_div(1.0, b), -_safe_div(a, b * b)))
+            q = _safe_div(a, b)
+            # d(a/b) = 1/b, -a/b**2, the latter as -(a/b)/b: b*b underflows for |b| < 1e-154
+            return _result(q, "/", (self, other), (_safe_div(1.0, b), -_safe_div(q, b)))
         c = _constant(other)
         if c is None:
             return NotImplemented
@@ -149,8 +149,9 @@ class Value:
         if c is None:
             return NotImplemented
         a = self.data
-        # d(c/a) = -c/a**2
-        return _result(_safe_div(c, a), _gate("/", c, left=True), (self,), (-_safe_div(c, a * a),))
+        q = _safe_div(c, a)
+        # d(c/a) = -c/a**2, computed as -(c/a)/a (no underflow of a*a)
+        return _result(q, _gate("/", c, left=True), (self,), (-_safe_div(q, a),))
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -159,8 +160,9 @@ class Value:
         if c is None:
             return NotImplemented
         a = self.data
-        # d(a**n) = n a**(n-1)
-        return _result(_pow(a, c), _gate("**", c), (self,), (c * _pow(a, c - 1.0),))
+        # d(a**n) = n a**(n-1); exactly 0 for n = 0 (a**0 is constant, even at a = 0)
+        d = c * _pow(a, c - 1.0) if c != 0 else 0.0
+        return _result(_pow(a, c), _gate("**", c), (self,), (d,))
 
     def __rpow__(self, other: Number) -> Value:
         c = _constant(other)
@@ -249,13 +251,17 @@ class Value:
         return _result(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def sin(self) -> Value:
-        """sin x; d/dx = cos x."""
+        """sin x; d/dx = cos x. ``sin(inf)`` is ``nan`` (as PyTorch), not an exception."""
         a = self.data
+        if not math.isfinite(a):
+            return _result(_NAN, "sin", (self,), (_NAN,))
         return _result(math.sin(a), "sin", (self,), (math.cos(a),))
 
     def cos(self) -> Value:
-        """cos x; d/dx = -sin x."""
+        """cos x; d/dx = -sin x. ``cos(inf)`` is ``nan`` (as PyTorch), not an exception."""
         a = self.data
+        if not math.isfinite(a):
+            return _result(_NAN, "cos", (self,), (_NAN,))
         return _result(math.cos(a), "cos", (self,), (-math.sin(a),))
 
     # ----------------------------------------------------------------- backward
@@ -302,7 +308,7 @@ def _result(data: float, op: str, parents: tuple, local: tuple) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _grad_state["enabled"]:
+    if _grad_enabled():
         out.op = op
         out.parents = parents
         out.local = local
@@ -382,4 +388,5 @@ def _power(x: Value, y: Value) -> Value:
         d_exponent = 0.0  # a**b is flat at zero (PyTorch masks this case to 0)
     else:
         d_exponent = _NAN
-    return _result(out, "**", (x, y), (b * _pow(a, b - 1.0), d_exponent))
+    d_base = b * _pow(a, b - 1.0) if b != 0 else 0.0  # a**0 is flat in a (PyTorch: 0)
+    return _result(out, "**", (x, y), (d_base, d_exponent))
