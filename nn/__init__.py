@@ -10,7 +10,7 @@ from ._guard import require_chainrule_autograd
 require_chainrule_autograd("nn")
 del require_chainrule_autograd
 
-from . import data, functional, init, losses, optim, scalar  # noqa: E402
+from . import data, functional, init, losses, optim, scalar, schedulers, utils  # noqa: E402
 from . import functional as F  # noqa: E402
 from .containers import ModuleDict, ModuleList  # noqa: E402
 from .data import (  # noqa: E402
@@ -111,6 +111,8 @@ __all__ = [
     "moons",
     "optim",
     "scalar",
+    "schedulers",
+    "utils",
     "spiral",
     "standardize",
     "train_test_split",
