@@ -36,6 +36,10 @@ def custom_op(
         ``vjp(g, needs) -> shares``: ``g`` is the upstream gradient (shape of ``data``),
         ``needs[i]`` tells whether parent ``i`` needs a gradient; return one array of the
         parent's shape (or ``None``) per parent. It must not capture the output Tensor.
+        Such a rule runs on arrays only, so ``backward(create_graph=True)`` through it
+        raises. For second derivatives, write ``vjp(g, needs, inputs, out)`` with
+        operators and :mod:`autograd.generic` (the engine's rule convention): it then gets
+        arrays normally and Tensors when the backward pass is recorded.
 
     Returns
     -------

@@ -2,7 +2,9 @@
 
 Each op computes its result with numpy and records a backward rule next to it, with the
 lecture's derivative in a one-line comment. Binary ops broadcast like numpy; their rules
-undo the broadcast with :func:`autograd.broadcast.unbroadcast` (the one central place).
+undo the broadcast with ``unbroadcast`` (the one central place). Rules follow the engine's
+convention ``rule(g, needs, inputs, out)`` and use only operators and :mod:`autograd.generic`,
+so the same formula runs on arrays and, for second derivatives, on Tensors.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from .broadcast import unbroadcast
+from .generic import cos as cos_of
+from .generic import data_of, divide, sign, unbroadcast, zeros_like
+from .generic import log as log_of
+from .generic import sin as sin_of
+from .generic import where as where_of
 from .record import (
     Operand,
     apply_binary,
@@ -22,7 +28,6 @@ from .record import (
     is_value,
     leaf,
     make_node,
-    quiet_div,
     unary_node,
 )
 from .tensor import Tensor
@@ -34,7 +39,7 @@ def add(a: Operand, b: Operand) -> Tensor:
     x, y = as_pair(a, b, "+")
     xs, ys = x.data.shape, y.data.shape
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (
             unbroadcast(g, xs) if needs[0] else None,
             unbroadcast(g, ys) if needs[1] else None,
@@ -48,7 +53,7 @@ def sub(a: Operand, b: Operand) -> Tensor:
     x, y = as_pair(a, b, "-")
     xs, ys = x.data.shape, y.data.shape
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (
             unbroadcast(g, xs) if needs[0] else None,
             unbroadcast(-g, ys) if needs[1] else None,
@@ -60,12 +65,12 @@ def sub(a: Operand, b: Operand) -> Tensor:
 def mul(a: Operand, b: Operand) -> Tensor:
     """a * b; d/da = b, d/db = a (multiplication swaps)."""
     x, y = as_pair(a, b, "*")
-    xd, yd = x.data, y.data
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        a, b = inputs
         return (
-            unbroadcast(g * yd, xd.shape) if needs[0] else None,
-            unbroadcast(g * xd, yd.shape) if needs[1] else None,
+            unbroadcast(g * b, a.shape) if needs[0] else None,
+            unbroadcast(g * a, b.shape) if needs[1] else None,
         )
 
     return make_node(apply_binary("*", np.multiply, x, y), "*", (x, y), rule)
@@ -74,19 +79,19 @@ def mul(a: Operand, b: Operand) -> Tensor:
 def div(a: Operand, b: Operand) -> Tensor:
     """a / b; d/da = 1/b, d/db = -a/b**2 = -out/b."""
     x, y = as_pair(a, b, "/")
-    xd, yd = x.data, y.data
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = apply_binary("/", np.true_divide, x, y)
+        result = apply_binary("/", np.true_divide, x, y)
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        a, b = inputs
         with np.errstate(divide="ignore", invalid="ignore"):
-            gb = g / yd
+            gb = divide(g, b)
             return (
-                unbroadcast(gb, xd.shape) if needs[0] else None,
-                unbroadcast(-gb * out, yd.shape) if needs[1] else None,
+                unbroadcast(gb, a.shape) if needs[0] else None,
+                unbroadcast(-gb * out, b.shape) if needs[1] else None,
             )
 
-    return make_node(out, "/", (x, y), rule)
+    return make_node(result, "/", (x, y), rule)
 
 
 def power(a: Operand, b: Operand) -> Tensor:
@@ -99,35 +104,40 @@ def power(a: Operand, b: Operand) -> Tensor:
         xd = a.data
         n = b
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(xd, xd.dtype.type(n) if xd.dtype.kind == "f" else n)
+            result = np.power(xd, xd.dtype.type(n) if xd.dtype.kind == "f" else n)
         label = f"**{n:g}" if isinstance(n, float) else f"**{n}"
 
-        def rule1(g: np.ndarray, needs: tuple) -> tuple:
+        def rule1(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+            (x,) = inputs
             with np.errstate(divide="ignore", invalid="ignore"):
                 if n == 2:
-                    return (g * (2 * xd),)
+                    return (g * (2 * x),)
                 if n == 0:  # a**0 is constant: gradient 0 everywhere, also at a = 0 (PyTorch)
-                    return (np.zeros_like(g),)
-                return (g * (n * np.power(xd, xd.dtype.type(n - 1))),)
+                    return (zeros_like(g),)
+                if n == 1:
+                    return (g,)
+                return (g * (n * x ** (n - 1)),)
 
-        return make_node(out, label, (a,), rule1)
+        return make_node(result, label, (a,), rule1)
     x, y = as_pair(a, b, "**")
-    xd, yd = x.data, y.data
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = apply_binary("**", np.power, x, y)
+        result = apply_binary("**", np.power, x, y)
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        a, b = inputs
         with np.errstate(divide="ignore", invalid="ignore"):
             ga = gb = None
             if needs[0]:
                 # b a**(b-1), masked to 0 where b = 0 (0 * inf at a = 0 would give nan)
-                ga = unbroadcast(np.where(yd == 0, 0, g * yd * np.power(xd, yd - 1)), xd.shape)
+                zero_b = data_of(b) == 0
+                ga = unbroadcast(where_of(zero_b, 0.0, g * b * a ** (b - 1)), a.shape)
             if needs[1]:
-                log_a = np.where(xd == 0, 0, np.log(np.where(xd == 0, 1, xd)))
-                gb = unbroadcast(g * out * log_a, yd.shape)
+                zero_a = data_of(a) == 0
+                log_a = where_of(zero_a, 0.0, log_of(where_of(zero_a, 1.0, a)))
+                gb = unbroadcast(g * out * log_a, b.shape)
             return ga, gb
 
-    return make_node(out, "**", (x, y), rule)
+    return make_node(result, "**", (x, y), rule)
 
 
 def maximum(a: Operand, b: Operand) -> Tensor:
@@ -145,8 +155,8 @@ def _pick(a: Operand, b: Operand, op: str, fn: Callable, wins: Callable) -> Tens
     xd, yd = x.data, y.data
     out = apply_binary(op, fn, x, y)
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        tie = xd == yd
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        tie = xd == yd  # which operand won is a constant mask
         wx = (wins(xd, yd) + 0.5 * tie).astype(g.dtype)  # 1, 0.5 or 0
         return (
             unbroadcast(g * wx, xd.shape) if needs[0] else None,
@@ -173,11 +183,11 @@ def where(condition: Any, a: Operand, b: Operand) -> Tensor:
     xs, ys = x.data.shape, y.data.shape
     zero = np.zeros((), out.dtype)
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (
             None,
-            unbroadcast(np.where(c, g, zero), xs) if needs[1] else None,
-            unbroadcast(np.where(c, zero, g), ys) if needs[2] else None,
+            unbroadcast(where_of(c, g, zero), xs) if needs[1] else None,
+            unbroadcast(where_of(c, zero, g), ys) if needs[2] else None,
         )
 
     return make_node(out, "where", (cond, x, y), rule)
@@ -200,59 +210,60 @@ def compare(a: Any, b: Any, fn: Callable, op: str) -> Tensor:
 # ----------------------------------------------------------------------- unary
 def neg(x: Tensor) -> Tensor:
     """-x; d(-a) = -1."""
-    return unary_node(x, -x.data, "neg", lambda g, needs: (-g,))
+    return unary_node(x, -x.data, "neg", lambda g, needs, inputs, out: (-g,))
 
 
 def exp(x: Tensor) -> Tensor:
     """e**x; d/dx = e**x (the output itself)."""
-    out = np.exp(x.data)
-    return unary_node(x, out, "exp", lambda g, needs: (g * out,))
+    return unary_node(x, np.exp(x.data), "exp", lambda g, needs, inputs, out: (g * out,))
 
 
 def log(x: Tensor) -> Tensor:
     """Natural log; d/dx = 1/x. ``log(0) = -inf`` and negatives give ``nan`` silently."""
-    a = x.data
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log(a)
-    return unary_node(x, out, "log", lambda g, needs: (quiet_div(g, a),))
+        result = np.log(x.data)
+    return unary_node(x, result, "log", lambda g, needs, inputs, out: (divide(g, inputs[0]),))
 
 
 def sqrt(x: Tensor) -> Tensor:
     """Square root; d/dx = 1 / (2 sqrt x)."""
     with np.errstate(invalid="ignore"):
-        out = np.sqrt(x.data)
-    return unary_node(x, out, "sqrt", lambda g, needs: (quiet_div(g, 2 * out),))
+        result = np.sqrt(x.data)
+    return unary_node(x, result, "sqrt", lambda g, needs, inputs, out: (divide(g, 2 * out),))
 
 
 def reciprocal(x: Tensor) -> Tensor:
     """1/x, the lecture's ``1/x`` gate; d/dx = -1/x**2 = -out**2."""
     with np.errstate(divide="ignore"):
-        out = np.reciprocal(x.data)
-    return unary_node(x, out, "1/x", lambda g, needs: (-g * out * out,))
+        result = np.reciprocal(x.data)
+    return unary_node(x, result, "1/x", lambda g, needs, inputs, out: (-g * out * out,))
 
 
 def absolute(x: Tensor) -> Tensor:
     """|x|; d/dx = sign(x), 0 at the kink (as PyTorch)."""
-    a = x.data
-    return unary_node(x, np.abs(a), "abs", lambda g, needs: (g * np.sign(a),))
+    rule = lambda g, needs, inputs, out: (g * sign(inputs[0]),)  # noqa: E731
+    return unary_node(x, np.abs(x.data), "abs", rule)
 
 
 def sin(x: Tensor) -> Tensor:
     """sin x; d/dx = cos x."""
-    a = x.data
-    return unary_node(x, np.sin(a), "sin", lambda g, needs: (g * np.cos(a),))
+    return unary_node(
+        x, np.sin(x.data), "sin", lambda g, needs, inputs, out: (g * cos_of(inputs[0]),)
+    )
 
 
 def cos(x: Tensor) -> Tensor:
     """cos x; d/dx = -sin x."""
-    a = x.data
-    return unary_node(x, np.cos(a), "cos", lambda g, needs: (-g * np.sin(a),))
+    return unary_node(
+        x, np.cos(x.data), "cos", lambda g, needs, inputs, out: (-g * sin_of(inputs[0]),)
+    )
 
 
 def tanh(x: Tensor) -> Tensor:
     """tanh x; d/dx = 1 - tanh(x)**2."""
-    out = np.tanh(x.data)
-    return unary_node(x, out, "tanh", lambda g, needs: (g * (1 - out * out),))
+    return unary_node(
+        x, np.tanh(x.data), "tanh", lambda g, needs, inputs, out: (g * (1 - out * out),)
+    )
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -262,14 +273,14 @@ def sigmoid(x: Tensor) -> Tensor:
     """
     a = x.data
     e = np.exp(-np.abs(a))  # in (0, 1]
-    out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-    return unary_node(x, out, "sigmoid", lambda g, needs: (g * out * (1 - out),))
+    s = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    return unary_node(x, s, "sigmoid", lambda g, needs, inputs, out: (g * out * (1 - out),))
 
 
 def relu(x: Tensor) -> Tensor:
     """max(0, x); d/dx = 1 where x > 0 else 0 (0 at the kink, as PyTorch)."""
-    out = np.maximum(x.data, 0)
-    return unary_node(x, out, "relu", lambda g, needs: (g * (out > 0),))
+    rule = lambda g, needs, inputs, out: (g * (data_of(out) > 0),)  # noqa: E731 (a constant mask)
+    return unary_node(x, np.maximum(x.data, 0), "relu", rule)
 
 
 def leaky_relu(x: Tensor, slope: float = 0.01) -> Tensor:
@@ -278,7 +289,7 @@ def leaky_relu(x: Tensor, slope: float = 0.01) -> Tensor:
     positive = a > 0
     out = np.where(positive, a, a * a.dtype.type(slope))
     factor = np.where(positive, 1, slope).astype(a.dtype)
-    return unary_node(x, out, "leaky_relu", lambda g, needs: (g * factor,))
+    return unary_node(x, out, "leaky_relu", lambda g, needs, inputs, out: (g * factor,))
 
 
 def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
@@ -290,4 +301,4 @@ def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
         inside &= a >= lo
     if hi is not None:
         inside &= a <= hi
-    return unary_node(x, out, "clip", lambda g, needs: (g * inside,))
+    return unary_node(x, out, "clip", lambda g, needs, inputs, out: (g * inside,))

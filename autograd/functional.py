@@ -63,4 +63,4 @@ def dropout(
     else:
         keep = _rng(rng).random(xd.shape) >= p
         mask = keep.astype(xd.dtype) * xd.dtype.type(1.0 / (1.0 - p))
-    return make_node(xd * mask, "dropout", (t,), lambda g, needs: (g * mask,))
+    return make_node(xd * mask, "dropout", (t,), lambda g, needs, inputs, out: (g * mask,))

@@ -6,9 +6,11 @@ operand's gradient is the upstream gradient multiplied by the *other* operand, t
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .broadcast import unbroadcast
+from .generic import expand_dims, swapaxes, unbroadcast
 from .record import Operand, as_pair, make_node
 from .tensor import Tensor
 
@@ -36,30 +38,34 @@ def matmul(a: Operand, b: Operand) -> Tensor:
 
     if xd.ndim == 2 and yd.ndim == 2:  # the common case, written out
 
-        def rule2(g: np.ndarray, needs: tuple) -> tuple:
+        def rule2(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+            a, b = inputs
             ga = gb = None
+            if not isinstance(g, np.ndarray):  # recorded: the plain formulas
+                return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
             # An operand that is a transposed view (x @ W.T) gets its gradient as the
             # transpose of a C-ordered product, so W itself receives a C-ordered array.
             if needs[0]:
-                ga = (yd @ g.T).T if _is_transposed(xd) else g @ yd.T
+                ga = (b @ g.T).T if _is_transposed(a) else g @ b.T
             if needs[1]:
-                gb = (g.T @ xd).T if _is_transposed(yd) else xd.T @ g
+                gb = (g.T @ a).T if _is_transposed(b) else a.T @ g
             return ga, gb
 
         return make_node(out, "matmul", (x, y), rule2)
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        a, b = inputs
         # Promote vectors to matrices so one formula covers every case.
-        a2 = xd[None, :] if xd.ndim == 1 else xd
-        b2 = yd[:, None] if yd.ndim == 1 else yd
-        g2 = g[..., None] if yd.ndim == 1 else g  # the column axis first (g may be 0-d)
-        if xd.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+        a2 = expand_dims(a, 0) if a.ndim == 1 else a
+        b2 = expand_dims(b, -1) if b.ndim == 1 else b
+        g2 = expand_dims(g, -1) if b.ndim == 1 else g  # the column axis first (g may be 0-d)
+        if a.ndim == 1:
+            g2 = expand_dims(g2, -2)
         ga = gb = None
         if needs[0]:
-            ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(xd.shape)
+            ga = unbroadcast(g2 @ swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
         if needs[1]:
-            gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(yd.shape)
+            gb = unbroadcast(swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
         return ga, gb
 
     return make_node(out, "matmul", (x, y), rule)

@@ -39,7 +39,8 @@ def is_value(x: object) -> bool:
 def leaf(data: np.ndarray) -> Tensor:
     """A constant (no grad) tensor around ``data`` without copying."""
     t = _new(Tensor)
-    t.data = data
+    t._data = data
+    t._version = 0
     t.grad = None
     t.requires_grad = False
     t.op = ""
@@ -48,6 +49,7 @@ def leaf(data: np.ndarray) -> Tensor:
     t.scope = _current_scope()
     t._rule = None
     t._retain = False
+    t._saved_versions = ()
     return t
 
 
@@ -55,10 +57,15 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
     """The output node of an operation.
 
     Recorded only when grad mode is on and some parent requires grad (otherwise a constant
-    leaf, as in PyTorch). ``rule`` is the op's backward rule (see ``ENGINE_CONVENTION``).
+    leaf, as in PyTorch). ``rule(g, needs, inputs, out)`` is the op's backward
+    rule: it maps the upstream gradient ``g`` to one share per parent, on arrays, or on
+    Tensors when the backward pass is recorded (``create_graph=True``; see
+    :mod:`autograd.generic`). The parents' version counters are saved so that
+    ``backward`` can detect in-place changes.
     """
     t = _new(Tensor)
-    t.data = data
+    t._data = data
+    t._version = 0
     t.grad = None
     t.label = ""
     t.scope = _current_scope()
@@ -68,11 +75,13 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
         t.op = op
         t.parents = parents
         t._rule = rule
+        t._saved_versions = tuple(p._version for p in parents)  # checked by backward
     else:
         t.requires_grad = False
         t.op = ""
         t.parents = ()
         t._rule = None
+        t._saved_versions = ()
     return t
 
 
@@ -168,12 +177,13 @@ def _no_axes(axis: Any, op: str) -> tuple:
 
 
 def restore_reduced_axes(g: Any, shape: tuple, axes: tuple | None, keepdims: bool) -> Any:
-    """Give a reduced gradient back its reduced axes as size 1, ready to broadcast."""
+    """Give a reduced gradient (array or Tensor) back its reduced axes as size 1, ready to
+    broadcast against the input of ``shape``."""
     if keepdims:
         return g
     if axes is None:
         return g.reshape((1,) * len(shape))
-    return np.expand_dims(g, axes) if axes else g
+    return g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape))) if axes else g
 
 
 def drop_axes(x: np.ndarray, axes: tuple | None) -> np.ndarray:

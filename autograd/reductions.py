@@ -9,9 +9,12 @@ over the summands: every input of a sum gets the whole upstream gradient.
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 import numpy as np
 
+from .generic import broadcast_to
+from .generic import exp as exp_of
 from .record import (
     Axis,
     drop_axes,
@@ -30,8 +33,8 @@ def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa
     out = np.asarray(a.sum(axis=axes, keepdims=keepdims))
     shape = a.shape
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (np.broadcast_to(restore_reduced_axes(g, shape, axes, keepdims), shape),)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        return (broadcast_to(restore_reduced_axes(g, shape, axes, keepdims), shape),)
 
     return unary_node(x, out, "sum", rule)
 
@@ -45,8 +48,8 @@ def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     n = a.size // builtins.max(out.size, 1) if a.size else 0
     scale = a.dtype.type(1 / n) if n else a.dtype.type(np.nan)
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (np.broadcast_to(restore_reduced_axes(g * scale, shape, axes, keepdims), shape),)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        return (broadcast_to(restore_reduced_axes(g * scale, shape, axes, keepdims), shape),)
 
     return unary_node(x, out, "mean", rule)
 
@@ -66,8 +69,11 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
         out = np.asarray((centred * centred).sum(axis=axes, keepdims=keepdims) / denom)
     shape = a.shape
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (restore_reduced_axes(g, shape, axes, keepdims) * (2 / denom) * centred,)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        (a,) = inputs
+        # the forward pass's centred values on arrays; recomputed from x when recorded
+        c = centred if isinstance(a, np.ndarray) else a - a.mean(axis=axes, keepdims=True)
+        return (restore_reduced_axes(g, shape, axes, keepdims) * (2 / denom) * c,)
 
     return unary_node(x, out, "var", rule)
 
@@ -100,8 +106,16 @@ def _extremum(x: Tensor, axis: Axis, keepdims: bool, kind: str) -> Tensor:
     shape, dtype = a.shape, a.dtype
     inverse = tuple(np.argsort(perm))
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def positions() -> np.ndarray:
+        """1 at the first extremal element of each slice, 0 elsewhere (a constant)."""
+        flat = np.zeros(moved.shape, dtype)
+        np.put_along_axis(flat, arg[..., None], 1, axis=-1)
+        return flat.reshape(tuple(shape[i] for i in perm)).transpose(inverse)
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         # Route each upstream entry to the first extremal element of its slice.
+        if not isinstance(g, np.ndarray):
+            return (restore_reduced_axes(g, shape, axes, keepdims) * positions(),)
         flat = np.zeros(moved.shape, dtype)
         g_kept = g.reshape(arg.shape)
         np.put_along_axis(flat, arg[..., None], g_kept[..., None], axis=-1)
@@ -122,13 +136,15 @@ def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: avoid inf - inf
     with np.errstate(divide="ignore"):
         lse = np.log(np.exp(a - m).sum(axis=axes, keepdims=True)) + m
-    out = lse if keepdims else drop_axes(lse, axes)
+    result = lse if keepdims else drop_axes(lse, axes)
     shape = a.shape
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (restore_reduced_axes(g, shape, axes, keepdims) * np.exp(a - lse),)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        # d/dx_i = exp(x_i - lse)
+        lse = restore_reduced_axes(out, shape, axes, keepdims)
+        return (restore_reduced_axes(g, shape, axes, keepdims) * exp_of(inputs[0] - lse),)
 
-    return unary_node(x, np.asarray(out), "logsumexp", rule)
+    return unary_node(x, np.asarray(result), "logsumexp", rule)
 
 
 def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
@@ -149,12 +165,12 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     a = x.data
     normalize_axes(axis, a.ndim, "softmax")
     e = np.exp(a - a.max(axis=axis, keepdims=True))
-    out = e / e.sum(axis=axis, keepdims=True)
+    result = e / e.sum(axis=axis, keepdims=True)
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
 
-    return unary_node(x, out, "softmax", rule)
+    return unary_node(x, result, "softmax", rule)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -165,9 +181,9 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     a = x.data
     normalize_axes(axis, a.ndim, "log_softmax")
     shifted = a - a.max(axis=axis, keepdims=True)
-    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    result = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        return (g - exp_of(out) * g.sum(axis=axis, keepdims=True),)
 
-    return unary_node(x, out, "log_softmax", rule)
+    return unary_node(x, result, "log_softmax", rule)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .broadcast import unbroadcast
+from .generic import scatter, unbroadcast
 from .record import (
     Axis,
     Operand,
@@ -40,7 +40,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
             f"into {new}"
         ) from None
     old = a.shape
-    return unary_node(x, out, "reshape", lambda g, needs: (g.reshape(old),))
+    return unary_node(x, out, "reshape", lambda g, needs, inputs, out: (g.reshape(old),))
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -64,7 +64,7 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     """
     nd = x.ndim
     if not axes and nd == 2:  # the matrix transpose W.T of every linear layer
-        return unary_node(x, x.data.T, "transpose", lambda g, needs: (g.T,))
+        return unary_node(x, x.data.T, "transpose", lambda g, needs, inputs, out: (g.T,))
     if not axes:
         perm = tuple(range(nd))[::-1]
     elif len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
@@ -91,7 +91,8 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     if nd in inverse:
         raise ValueError(f"permute: {tuple(dims)} is not a permutation of the {nd} axes")
     out = x.data.transpose(perm)
-    return unary_node(x, out, "transpose", lambda g, needs: (g.transpose(inverse),))
+    rule = lambda g, needs, inputs, out: (g.transpose(inverse),)  # noqa: E731
+    return unary_node(x, out, "transpose", rule)
 
 
 def squeeze(x: Tensor, axis: Axis = None) -> Tensor:
@@ -134,7 +135,7 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}") from None
     old = a.shape
-    return unary_node(x, out, "expand", lambda g, needs: (unbroadcast(g, old),))
+    return unary_node(x, out, "expand", lambda g, needs, inputs, out: (unbroadcast(g, old),))
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
@@ -148,18 +149,30 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         out = a[idx]
     except IndexError as exc:
         raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {exc}") from None
-    advanced = _is_advanced(idx)
-    shape, dtype = a.shape, a.dtype
+    shape = a.shape
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        grad = np.zeros(shape, dtype)
-        if advanced:
-            np.add.at(grad, _bool_to_int(idx), g)  # repeats accumulate
-        else:
-            grad[idx] = g
-        return (grad,)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        return (scatter(g, idx, shape),)  # g into zeros at idx
 
     return unary_node(x, np.asarray(out), "index", rule)
+
+
+def scatter_array(g: np.ndarray, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros of ``shape`` with ``g`` added at ``idx`` (numpy index; repeats accumulate)."""
+    grad = np.zeros(shape, g.dtype)
+    if _is_advanced(idx):
+        np.add.at(grad, _bool_to_int(idx), g)  # repeats accumulate
+    else:
+        grad[idx] = g
+    return grad
+
+
+def index_scatter(g: Tensor, index: Any, shape: tuple[int, ...]) -> Tensor:
+    """The backward of ``x[index]`` as an op: zeros of ``shape`` with ``g`` added at
+    ``index``. Its own backward is indexing again: d/dg = g'[index]."""
+    idx = _unwrap_index(index)
+    rule = lambda g2, needs, inputs, out: (g2[idx],)  # noqa: E731
+    return unary_node(g, scatter_array(g.data, idx, tuple(shape)), "scatter", rule)
 
 
 def _unwrap_index(index: Any) -> Any:
@@ -199,11 +212,16 @@ def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     except ValueError:
         shapes = ", ".join(str(t.shape) for t in ts)
         raise ValueError(f"concatenate: shapes {shapes} differ outside axis {axis}") from None
-    bounds = np.cumsum([t.shape[ax] for t in ts])[:-1]
+    ends = np.cumsum([t.shape[ax] for t in ts]).tolist()
+    lead = (slice(None),) * ax
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        pieces = np.split(g, bounds, axis=ax)
-        return tuple(p if n else None for p, n in zip(pieces, needs, strict=True))
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        # piece i of the gradient along the joined axis
+        starts = [0, *ends[:-1]]
+        return tuple(
+            g[(*lead, slice(lo, hi))] if n else None
+            for lo, hi, n in zip(starts, ends, needs, strict=True)
+        )
 
     return make_node(out, "concatenate", tuple(ts), rule)
 
@@ -220,8 +238,10 @@ def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
         shapes = ", ".join(str(t.shape) for t in ts)
         raise ValueError(f"stack: all shapes must match, got {shapes}") from None
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return tuple(np.take(g, i, axis=ax) if n else None for i, n in enumerate(needs))
+    lead = (slice(None),) * ax
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        return tuple(g[(*lead, i)] if n else None for i, n in enumerate(needs))
 
     return make_node(out, "stack", tuple(ts), rule)
 
@@ -235,4 +255,4 @@ def pad(x: Operand, pad_width: Any, value: float = 0.0) -> Tensor:
         raise ValueError(f"pad: widths must be non-negative, got {pad_width!r}")
     out = np.pad(t.data, widths, mode="constant", constant_values=value)
     crop = tuple(slice(int(lo), int(lo) + n) for (lo, _), n in zip(widths, t.shape, strict=True))
-    return unary_node(t, out, "pad", lambda g, needs: (g[crop],))
+    return unary_node(t, out, "pad", lambda g, needs, inputs, out: (g[crop],))

@@ -23,13 +23,15 @@ graphs hold no reference cycles and are freed as soon as the root is dropped.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import scope
-from .engine import gc_paused, topological_order
+from .engine import backpropagate, gc_paused, no_grad_error
+from .grad_mode import set_grad_enabled
 
 if TYPE_CHECKING:
     from .record import Axis, Operand
@@ -75,8 +77,8 @@ class Tensor:
     """
 
     __slots__ = (
-        "data", "grad", "requires_grad", "op", "parents", "label", "scope",
-        "_rule", "_retain", "__weakref__",
+        "_data", "grad", "requires_grad", "op", "parents", "label", "scope",
+        "_rule", "_retain", "_version", "_saved_versions", "__weakref__",
     )  # fmt: skip
     _ZERO_GRAD = None
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
@@ -117,8 +119,9 @@ class Tensor:
             raise TypeError(
                 f"Tensor: only floating dtypes can require gradients, got dtype {arr.dtype}"
             )
-        self.data = arr
-        self.grad: np.ndarray | None = None
+        self._data = arr
+        self._version = 0
+        self.grad: Any = None
         self.requires_grad = bool(requires_grad)
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
@@ -126,6 +129,7 @@ class Tensor:
         self.scope = _current_scope()
         self._rule: Any = None
         self._retain = False
+        self._saved_versions: tuple[int, ...] = ()
 
     # ----------------------------------------------------------- constructors
     @classmethod
@@ -170,6 +174,30 @@ class Tensor:
         return cls(np.eye(n, m, dtype=dtype or DEFAULT_DTYPE))
 
     # ------------------------------------------------------------- array-like
+    @property
+    def data(self) -> np.ndarray:
+        """The values (an ndarray). Assigning to it (``t.data = ...``, ``t.data -= ...``,
+        what optimizers do) bumps :attr:`version`."""
+        return self._data
+
+    @data.setter
+    def data(self, value: np.ndarray) -> None:
+        self._data = value
+        self._version += 1
+
+    @property
+    def version(self) -> int:
+        """How many times ``data`` was reassigned: PyTorch's version counter.
+
+        Every op records its inputs' versions; ``backward()`` raises if an input changed
+        since (its gradient would be computed from the new values, silently wrong). Changes
+        made through the library (``t.data = ...``, ``t.data -= lr * g`` in the optimizers,
+        ``Module.load``) count. Raw edits of the array itself (``t.data[0] = 5``,
+        ``np.add(t.data, 1, out=t.data)``) do not: numpy cannot tell us about them, so do
+        not edit an array in place between a forward pass and its backward pass.
+        """
+        return self._version
+
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -266,9 +294,60 @@ class Tensor:
         g = np.asarray(upstream, dtype=self.data.dtype)
         if g.shape != self.data.shape:
             raise ValueError(f"vjp: upstream shape {g.shape} != tensor shape {self.shape}")
-        return _shares(self, g)
+        return self.shares(g)
 
-    def backward(self, gradient: Any = None, retain_graph_grads: bool = False) -> None:
+    def shares(self, g: Any, create_graph: bool = False) -> tuple:
+        """The engine's node interface: one share dJ/d(parent) per parent (``None`` where a
+        parent needs no gradient), from the upstream gradient ``g`` = dJ/d(self).
+
+        The rule runs on arrays (the fast path) or, with ``create_graph``, on the parent
+        Tensors themselves, so the shares are graph nodes that can be differentiated again.
+        """
+        parents = self.parents
+        for p, v in zip(parents, self._saved_versions):
+            if p._version != v:
+                raise RuntimeError(_modified_message(p, self, v))
+        needs = tuple(p.requires_grad for p in parents)
+        rule = self._rule
+        arrays_only = _arrays_only(rule)
+        if not create_graph:
+            if arrays_only:  # a custom_op vjp(g, needs): arrays only
+                shares = rule(g, needs)
+            else:
+                shares = rule(g, needs, tuple(p._data for p in parents), self._data)
+            out = []
+            for p, need, s in zip(parents, needs, shares, strict=True):
+                if not need or s is None:
+                    out.append(None)
+                    continue
+                if s.dtype != p._data.dtype:
+                    s = s.astype(p._data.dtype)
+                out.append(s)
+            return tuple(out)
+        if arrays_only:
+            raise RuntimeError(
+                f"backward(create_graph=True): op {self.op!r} has a backward rule that only "
+                "runs on numpy arrays, so its second derivatives cannot be recorded"
+            )
+        if not isinstance(g, Tensor):
+            g = leaf(np.asarray(g, dtype=self._data.dtype))
+        shares = rule(g, needs, parents, self)
+        out = []
+        for need, s in zip(needs, shares, strict=True):
+            if not need or s is None:
+                out.append(None)
+            elif not isinstance(s, Tensor):
+                raise RuntimeError(
+                    f"backward(create_graph=True): op {self.op!r} returned a numpy array, not "
+                    "a Tensor, for a share: its rule cut the second derivatives"
+                )
+            else:
+                out.append(s)
+        return tuple(out)
+
+    def backward(
+        self, gradient: Any = None, retain_graph_grads: bool = False, create_graph: bool = False
+    ) -> None:
         """Backpropagate: fill ``.grad`` of the leaves that require it with d(self)/d(leaf).
 
         Parameters
@@ -279,66 +358,43 @@ class Tensor:
         retain_graph_grads : bool
             Also keep ``.grad`` on every interior tensor (for ``viz`` and the stepper);
             by default only tensors marked with :meth:`retain_grad` keep theirs.
+        create_graph : bool
+            Record the backward pass itself: the ``.grad`` left on each leaf is then a
+            Tensor (a graph node) that can be differentiated again, as in PyTorch.
 
         Leaves accumulate across calls, as in PyTorch: reset with ``autograd.zero_grad``.
+        If the pass raises (a modified input, a failing rule), no ``.grad`` is changed.
         """
+        seed = self._seed(gradient, "backward()")
+        retain = retain_graph_grads
+
+        def keep(node: Tensor) -> bool:  # whose gradient ends up in .grad
+            return node.requires_grad and (not node.parents or retain or node._retain)
+
+        with gc_paused(), set_grad_enabled(True) if create_graph else _nothing():
+            grads = backpropagate(self, seed, create_graph=create_graph, keep=keep)
+            _store_grads(grads)
+
+    def _seed(self, gradient: Any, where: str) -> Any:
+        """dJ/d(self) for a backward pass: ones for a one-element tensor, else ``gradient``."""
         if not self.requires_grad:
-            raise RuntimeError(
-                "backward(): this tensor does not require grad (no input had "
-                "requires_grad=True, or it was computed under no_grad())"
-            )
+            raise no_grad_error(where, self)
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
-                    f"backward(): output of shape {self.shape} is not a scalar; pass "
+                    f"{where}: output of shape {self.shape} is not a scalar; pass "
                     f"gradient= an array of shape {self.shape}"
                 )
-            seed = np.ones_like(self.data)
+            return np.ones_like(self._data)
+        if isinstance(gradient, Tensor) and gradient.requires_grad:
+            seed = gradient  # a graph node: keep it, so the result depends on it too
         else:
             seed = np.array(
                 gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.dtype
             )
-            if seed.shape != self.shape:
-                raise ValueError(
-                    f"backward(): gradient shape {seed.shape} != tensor shape {self.shape}"
-                )
-        with gc_paused():
-            order = topological_order(self)
-            pending: dict[Tensor, np.ndarray] = {self: seed}
-            pop = pending.pop
-            for node in reversed(order):
-                g = pop(node, None)
-                if g is None:
-                    continue
-                rule = node._rule
-                if rule is None:  # a leaf
-                    if node.requires_grad:
-                        _accumulate(node, g)
-                    continue
-                if retain_graph_grads or node._retain:
-                    _accumulate(node, g, copy=True)
-                parents = node.parents
-                shares = _shares(node, g)
-                if len(parents) == 1:
-                    share = shares[0]
-                    if share is not None:
-                        parent = parents[0]
-                        prev = pending.get(parent)
-                        pending[parent] = share if prev is None else prev + share
-                    continue
-                handed_out = False
-                for parent, share in zip(parents, shares, strict=True):
-                    if share is None:
-                        continue
-                    # Two parents must not end up holding the same array (a + b passes g
-                    # to both): the second one gets a copy.
-                    if np.may_share_memory(share, g):
-                        if handed_out:
-                            share = share.copy()
-                        handed_out = True
-                    prev = pending.get(parent)
-                    pending[parent] = share if prev is None else prev + share
-
+        if seed.shape != self.shape:
+            raise ValueError(f"{where}: gradient shape {seed.shape} != tensor shape {self.shape}")
+        return seed
 
     # ------------------------------------------------------ binary arithmetic
     def __add__(self, other: Operand) -> Tensor:
@@ -542,41 +598,60 @@ class Tensor:
 
 
 # ============================================================ backward helpers
-def _shares(node: Tensor, g: np.ndarray) -> tuple:
-    """Run ``node``'s rule and cast each share to its parent's dtype."""
-    parents = node.parents
-    needs = tuple(p.requires_grad for p in parents)
-    shares = node._rule(g, needs)  # type: ignore[misc]
-    out = []
-    for p, need, s in zip(parents, needs, shares, strict=True):
-        if not need or s is None:
-            out.append(None)
-            continue
-        if s.dtype != p.data.dtype:
-            s = s.astype(p.data.dtype)
-        out.append(s)
-    return tuple(out)
+def _nothing() -> contextlib.AbstractContextManager[None]:
+    return contextlib.nullcontext()
 
 
-def _accumulate(node: Tensor, g: np.ndarray, copy: bool = False) -> None:
-    """node.grad += g, storing a writable array of the node's shape and dtype.
+def _arrays_only(rule: Any) -> bool:
+    """A two-argument rule ``(g, needs)``: the numpy-only form ``custom_op`` accepts."""
+    code = getattr(rule, "__code__", None)
+    return code is not None and code.co_argcount == 2
 
-    Shares reaching a leaf are never aliased elsewhere (``backward`` copies a share that
-    a second parent would also receive), so only read-only broadcast views, and the
-    interior gradients that keep flowing down (``copy=True``), need a copy.
+
+def _describe(t: Tensor) -> str:
+    name = f"{t.label!r} " if t.label else ""
+    kind = "leaf" if not t.parents else f"output of {t.op!r}"
+    return f"tensor {name}of shape {t.shape} ({kind})"
+
+
+def _modified_message(parent: Tensor, node: Tensor, saved: int) -> str:
+    return (
+        f"backward(): {_describe(parent)} was modified in place after op {node.op!r} used it "
+        f"(version {saved} then, {parent._version} now), so the gradient would be computed "
+        "from the new values. Run the forward pass again after changing it (or change it "
+        "under no_grad() before the forward pass)."
+    )
+
+
+def _store_grads(grads: dict[Tensor, Any]) -> None:
+    """Write a finished pass's gradients into ``.grad`` (leaves accumulate, as PyTorch).
+
+    All checks run before the first write, so a failing pass leaves every ``.grad`` as it
+    was. Arrays are copied where two tensors would otherwise share one (``a + b`` hands the
+    same ``g`` to both) or where they are read-only broadcast views.
     """
-    if g.dtype != node.data.dtype:
-        g = g.astype(node.data.dtype)
-    if node.grad is None:
-        node.grad = np.array(g) if copy or not g.flags.writeable else g
-    else:
-        if np.shape(node.grad) != g.shape:
+    for node, g in grads.items():
+        if node.grad is not None and np.shape(node.grad) != g.shape:
             name = f" {node.label!r}" if node.label else ""
             raise RuntimeError(
                 f"backward(): tensor{name} has an existing .grad of shape "
                 f"{np.shape(node.grad)} but its gradient has shape {g.shape}; set .grad = None"
             )
-        node.grad = node.grad + g
+    owners: set[int] = set()
+    for node, g in grads.items():
+        if isinstance(g, Tensor):  # create_graph: the gradient is itself a graph node
+            node.grad = g if node.grad is None else g + node.grad
+            continue
+        if g.dtype != node._data.dtype:
+            g = g.astype(node._data.dtype)
+        base = g if g.base is None else g.base
+        if node.grad is not None:
+            node.grad = node.grad + g
+        elif id(base) in owners or not g.flags.writeable or node.parents:
+            node.grad = np.array(g)  # interior gradients keep flowing: always a copy
+        else:
+            node.grad = g
+        owners.add(id(base))
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
