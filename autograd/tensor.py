@@ -45,8 +45,10 @@ class Tensor:
     Parameters
     ----------
     data : array_like
-        Array, nested lists or a number. Floating arrays keep their dtype (float64 stays
-        float64); everything else becomes float32 unless ``dtype`` says otherwise.
+        Array, nested lists or a number. As ``torch.tensor``: integer and bool data keep
+        their dtype (class indices, masks; no gradient), numpy floating arrays keep theirs
+        (float64 stays float64), Python floats become float32, unless ``dtype`` says
+        otherwise.
     requires_grad : bool
         Leaves with ``True`` accumulate ``.grad`` in ``backward``. Only floating dtypes.
     dtype : dtype-like, optional
@@ -108,8 +110,9 @@ class Tensor:
             )
         if dtype is None:
             arr = source
-            # numpy float arrays keep their precision; lists, numbers and ints -> float32
-            keep = arr.dtype.kind == "b" or (
+            # as torch.tensor: integer and bool data keep their dtype (indices, masks),
+            # numpy float arrays keep their precision, Python floats become float32
+            keep = arr.dtype.kind in "biu" or (
                 arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic))
             )
             arr = arr.copy() if keep else arr.astype(DEFAULT_DTYPE)
@@ -117,7 +120,9 @@ class Tensor:
             arr = np.array(data, dtype=dtype)
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(
-                f"Tensor: only floating dtypes can require gradients, got dtype {arr.dtype}"
+                f"Tensor: only floating dtypes can require gradients, got dtype {arr.dtype} "
+                f"(integer data keeps an integer dtype, as torch.tensor does: write 1.0 "
+                f"instead of 1, or pass dtype='float32')"
             )
         self._data = arr
         self._version = 0

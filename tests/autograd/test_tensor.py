@@ -20,10 +20,18 @@ from autograd.broadcast import unbroadcast
 
 
 def test_default_dtype_is_float32_and_float64_is_kept():
-    assert Tensor([1, 2, 3]).dtype == np.float32
+    # as torch.tensor: integers and bools keep their dtype, Python floats become float32
+    assert Tensor([1, 2, 3]).dtype == np.int64
+    assert Tensor(np.array([0, 2], np.int32)).dtype == np.int32
+    assert Tensor([True, False]).dtype == np.bool_
+    assert Tensor([1, 2.5]).dtype == np.float32
     assert Tensor([1.0, 2.0]).dtype == np.float32
-    assert Tensor(3.0).shape == ()
-    assert Tensor(np.arange(3)).dtype == np.float32
+    assert Tensor(3.0).shape == () and Tensor(3.0).dtype == np.float32
+    assert Tensor(np.arange(3)).dtype == np.int64
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x[Tensor(np.array([1, 0]))].data.tolist() == [[3, 4, 5], [0, 1, 2]]  # usable index
+    with pytest.raises(TypeError, match=r"got dtype int64 \(integer data keeps an integer"):
+        Tensor([1, 2], requires_grad=True)
     assert Tensor(np.zeros(2, np.float64)).dtype == np.float64
     assert Tensor([1, 2], dtype="float64").dtype == np.float64
     assert Tensor.zeros(2, 3).shape == (2, 3) and Tensor.zeros((2, 3)).dtype == np.float32
