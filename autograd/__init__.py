@@ -20,7 +20,8 @@ from .linalg import matmul
 from .numerical import GradcheckError, gradcheck, numerical_grad
 from .pooling import avg_pool2d, max_pool2d
 from .scope import current_scope, name_scope
-from .shapes import concatenate, pad, stack
+from .reductions import MaxMin
+from .shapes import cat, concatenate, pad, stack
 from .tensor import Tensor, arange, eye, ones, randn, zeros
 from .value import Value
 
@@ -55,7 +56,9 @@ __all__ = [
     "dropout",
     "max_pool2d",
     "arange",
+    "cat",
     "concatenate",
+    "MaxMin",
     "eye",
     "matmul",
     "maximum",

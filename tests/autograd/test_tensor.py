@@ -296,15 +296,22 @@ def test_cross_entropy_at_large_logits_matches_formula():
     np.testing.assert_allclose(z.grad, [[p - 1, 1 - p]])
 
 
-def test_max_routes_gradient_to_first_of_tied_maxima():
+def test_max_ties_split_for_values_and_pick_one_for_dim():
+    # max()/max(axis=) (torch's max()/amax): tied maxima share the gradient evenly
     x = Tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], requires_grad=True, dtype="float64")
     x.max(axis=1).sum().backward()
-    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(x.grad, [[0, 0.5, 0.5], [0.5, 0.5, 0]])
     y = Tensor([5.0, 1.0, 5.0], requires_grad=True)
     y.max().backward()
-    np.testing.assert_array_equal(y.grad, [1, 0, 0])
+    np.testing.assert_array_equal(y.grad, [0.5, 0, 0.5])
+    # max(dim) (torch's max(dim)): (values, indices), the gradient to the index returned
+    x.grad = None
+    values, indices = x.max(1)
+    assert indices.data.tolist() == [1, 0] and indices.dtype == np.int64
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])
     z = Tensor([[0.0, 1.0], [0.0, 1.0]], requires_grad=True)
-    z.min(axis=0).sum().backward()
+    z.min(dim=0).values.sum().backward()
     np.testing.assert_array_equal(z.grad, [[1, 1], [0, 0]])
 
 
