@@ -12,12 +12,13 @@ from typing import Any
 
 from .conv import conv2d
 from .custom import custom_op
+from .derivatives import grad, hessian, hvp, jacobian
 from .elementwise import maximum, minimum, where
-from .engine import gc_paused, topological_order
+from .engine import backpropagate, gc_paused, topological_order
 from .functional import dropout
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .linalg import matmul
-from .numerical import GradcheckError, gradcheck, numerical_grad
+from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .pooling import avg_pool2d, max_pool2d
 from .scope import current_scope, name_scope
 from .reductions import MaxMin
@@ -72,8 +73,14 @@ __all__ = [
     "GradcheckError",
     "current_scope",
     "Value",
+    "backpropagate",
     "gc_paused",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "hvp",
+    "jacobian",
     "enable_grad",
     "is_grad_enabled",
     "set_grad_enabled",

@@ -155,12 +155,13 @@ class Tensor:
         dtype: Any = None,
         requires_grad: bool = False,
     ) -> Tensor:
-        """Standard normal samples from ``numpy.random.default_rng(seed)``.
+        """Standard normal samples (``seed``: an int, a Generator, or None for the library's
+        default generator, see :mod:`autograd.functional`).
 
         >>> Tensor.randn(2, seed=0).data.round(3)
         array([ 0.126, -0.132], dtype=float32)
         """
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = functional.generator(seed)  # None: the library's default generator
         data = rng.standard_normal(shape_arg(shape)).astype(dtype or DEFAULT_DTYPE)
         return cls(data, requires_grad=requires_grad)
 
@@ -837,5 +838,5 @@ def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
 
 
 # The op modules and the shared helpers import Tensor from here, so they load after the class.
-from . import elementwise, linalg, reductions, shapes  # noqa: E402
+from . import elementwise, functional, linalg, reductions, shapes  # noqa: E402
 from .record import DEFAULT_DTYPE, is_value, leaf, shape_arg, torch_axis_names  # noqa: E402
