@@ -19,6 +19,9 @@ from autograd.numerical import GradcheckError
 finite = st.floats(-3.0, 3.0, allow_nan=False)
 positive = st.floats(0.1, 4.0)
 away_from_zero = st.one_of(st.floats(-3.0, -0.1), st.floats(0.1, 3.0))
+away_from_half = st.one_of(st.floats(-3.0, 0.4), st.floats(0.6, 3.0))  # max(a, 0.5): no tie
+near_zero = st.floats(-0.3, 0.3)  # against far_from_zero: never within 0.2 of a tie
+far_from_zero = st.one_of(st.floats(-3.0, -0.5), st.floats(0.5, 3.0))
 
 UNARY = [
     ("neg", lambda a: -a, finite, lambda a: -a),
@@ -42,6 +45,9 @@ UNARY = [
     ("rsub", lambda a: 1.5 - a, finite, lambda a: 1.5 - a),
     ("rmul", lambda a: 1.5 * a, finite, lambda a: 1.5 * a),
     ("rtruediv", lambda a: 1.5 / a, away_from_zero, lambda a: 1.5 / a),
+    ("log1p", lambda a: a.log1p(), positive, lambda a: a.log1p()),
+    ("max_const", lambda a: a.max(0.5), away_from_half, lambda a: a.clamp(min=0.5)),
+    ("min_const", lambda a: -((-a).min(-0.5)), away_from_half, lambda a: a.clamp(min=0.5)),
 ]
 BINARY = [
     ("add", lambda a, b: a + b, finite, finite),
@@ -49,6 +55,8 @@ BINARY = [
     ("mul", lambda a, b: a * b, finite, finite),
     ("truediv", lambda a, b: a / b, finite, away_from_zero),
     ("pow_value", lambda a, b: a**b, positive, finite),
+    ("max", lambda a, b: a.max(b), far_from_zero, near_zero),
+    ("min", lambda a, b: a.min(b), far_from_zero, near_zero),
 ]
 
 
