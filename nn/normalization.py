@@ -15,8 +15,14 @@ times the biased one, as PyTorch does)::
 buffers named ``running_mean``, ``running_var`` and ``num_batches_tracked``, so a
 ``state_dict`` loads into ``torch.nn.BatchNorm2d`` and back.
 
-The forward pass is built from Tensor ops (mean, var, arithmetic), so its gradient, with
-respect to the input as well as to weight and bias, is the engine's own chain rule.
+In training the normalisation is one graph node with the classic backward
+(xhat = (x - mean) / sqrt(var + eps), n values per channel)::
+
+    dJ/dbias   = sum g                 dJ/dweight = sum g xhat
+    dJ/dx      = weight / (n sqrt(var + eps)) (n g - sum g - xhat sum g xhat)
+
+written once for arrays and for Tensors, so second derivatives (``create_graph=True``)
+work; in ``eval()`` it is x * scale + shift built from Tensor ops.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, custom_op
 
 from .module import Module, Parameter
 
@@ -111,11 +117,10 @@ class _BatchNorm(Module):
                     f"{type(self).__name__}: expected more than 1 value per channel when "
                     f"training, got input of shape {x.shape}"
                 )
-            mean = x.mean(axis=axes, keepdims=True)
-            var = x.var(axis=axes, keepdims=True)
+            out, mean, var = batch_norm_train(x, self.weight, self.bias, axes, self.eps)
             if self.training and self.track_running_stats:
-                self._update_running(mean.data.reshape(-1), var.data.reshape(-1), n)
-            xhat = (x - mean) * (var + self.eps) ** -0.5
+                self._update_running(mean.reshape(-1), var.reshape(-1), n)
+            return out
         else:
             mean_c = self.running_mean.data.reshape(bshape).astype(x.data.dtype)
             inv = (1.0 / np.sqrt(self.running_var.data + self.eps)).reshape(bshape)
@@ -182,3 +187,44 @@ class BatchNorm2d(_BatchNorm):
 
     _ndims = (4,)
     _shape_text = "(N, {c}, H, W)"
+
+
+def batch_norm_train(
+    x: Tensor, weight: Tensor | None, bias: Tensor | None, axes: tuple[int, ...], eps: float
+) -> tuple[Tensor, np.ndarray, np.ndarray]:
+    """Normalise ``x`` with its own statistics over ``axes`` (channel axis 1), one node.
+
+    Returns the output and the batch mean and (biased) variance, shape (1, C, 1, ...).
+    """
+    a = x.data
+    c = a.shape[1]
+    bshape = (1, c) + (1,) * (a.ndim - 2)
+    n = a.size // c
+    mean = a.mean(axis=axes, keepdims=True)
+    centred = a - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    invstd = 1.0 / np.sqrt(var + a.dtype.type(eps))
+    xhat = centred * invstd
+    affine = weight is not None
+    out = xhat * weight.data.reshape(bshape) + bias.data.reshape(bshape) if affine else xhat
+    parents = (x, weight, bias) if affine else (x,)
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        if isinstance(g, np.ndarray):  # the forward pass's statistics
+            xh, inv = xhat, invstd
+        else:  # recorded: the same statistics as differentiable functions of x
+            xin = inputs[0]
+            cen = xin - xin.mean(axis=axes, keepdims=True)
+            inv = ((cen * cen).mean(axis=axes, keepdims=True) + eps) ** -0.5
+            xh = cen * inv
+        g_sum = g.sum(axis=axes, keepdims=True)  # dJ/dbias
+        gx_sum = (g * xh).sum(axis=axes, keepdims=True)  # dJ/dweight
+        w = inputs[1].reshape(bshape) if affine else 1.0
+        gx = (w * inv * (1.0 / n)) * (g * n - g_sum - xh * gx_sum) if needs[0] else None
+        if not affine:
+            return (gx,)
+        return (gx, gx_sum.reshape((c,)) if needs[1] else None,
+                g_sum.reshape((c,)) if needs[2] else None)
+
+    node = custom_op(out.astype(a.dtype, copy=False), "batch_norm", parents, rule)
+    return node, mean, var

@@ -138,3 +138,41 @@ def test_register_buffer_and_state_dict():
         m.register_buffer("fc", None)
     with pytest.raises(ValueError, match="without dots"):
         m.register_buffer("a.b", None)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batchnorm_second_derivatives_match_torch(affine):
+    """The fused node's rule on Tensors (create_graph) equals its array path and torch's."""
+    torch = pytest.importorskip("torch")
+    from autograd import grad, gradgradcheck
+
+    bn = nn.BatchNorm2d(3, affine=affine, dtype=np.float64)
+    tbn = torch.nn.BatchNorm2d(3, affine=affine).double()
+    if affine:
+        bn.weight.data[:] = [1.5, -0.5, 2.0]
+        bn.bias.data[:] = [0.1, 0.2, -0.3]
+        tbn.load_state_dict({k: torch.from_numpy(v) for k, v in bn.state_dict().items()})
+    x0 = RNG.standard_normal((4, 3, 2, 2))
+    w = RNG.standard_normal(x0.shape)
+    assert gradgradcheck(lambda t: (bn(t) * Tensor(w)).sum(),
+                         [Tensor(x0.copy(), requires_grad=True)], atol=1e-5, rtol=1e-4)
+    x = Tensor(x0.copy(), requires_grad=True)
+    params = [x] + (bn.parameters() if affine else [])
+    first = grad((bn(x) * Tensor(w)).sum(), params, create_graph=True)
+    plain = grad((bn(x) * Tensor(w)).sum(), params)  # the array path
+    for f, p in zip(first, plain, strict=True):
+        np.testing.assert_allclose(f.data, p, rtol=1e-12, atol=1e-12)
+    u = [RNG.standard_normal(p.shape) for p in params]
+    second = grad(sum((f * Tensor(v)).sum() for f, v in zip(first, u, strict=True)), params,
+                  allow_unused=True)
+    tx = torch.tensor(x0, requires_grad=True)
+    tparams = [tx] + (list(tbn.parameters()) if affine else [])
+    tfirst = torch.autograd.grad((tbn(tx) * torch.from_numpy(w)).sum(), tparams,
+                                 create_graph=True)
+    tsecond = torch.autograd.grad(
+        sum((f * torch.from_numpy(v)).sum() for f, v in zip(tfirst, u, strict=True)), tparams,
+        allow_unused=True)
+    for s, t, p in zip(second, tsecond, params, strict=True):
+        s = np.zeros(p.shape) if s is None else s
+        t = np.zeros(p.shape) if t is None else t.numpy()
+        np.testing.assert_allclose(s, t, rtol=1e-9, atol=1e-10)
