@@ -8,8 +8,10 @@ inputs of any magnitude:
 * binary cross-entropy with logits ``max(z, 0) - z t + log(1 + e^-|z|)``;
 * binary cross-entropy on probabilities clamps each log at -100, as PyTorch does.
 
-Cross-entropy, NLL and the two BCEs are single graph nodes with their derivative written
-out (``dJ/dz = sigmoid(z) - t`` and so on); the regression losses are built from Tensor ops.
+The two BCEs are single graph nodes with their derivative written out (``dJ/dz =
+sigmoid(z) - t``), once for arrays and once as Tensor ops for ``create_graph=True``;
+cross-entropy and NLL are a constant linear form of ``log_softmax`` and the regression
+losses are built from Tensor ops, so every loss supports second derivatives.
 """
 
 from __future__ import annotations
@@ -231,8 +233,12 @@ def binary_cross_entropy(
     if w is not None:
         out, slope = out * w, slope * w
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (g * slope,)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        if isinstance(g, np.ndarray):
+            return (g * slope,)
+        (q,) = inputs  # recorded: the same slope as a function of p
+        s = (q - t) / (q * (1 - q)).clamp(min=1e-12)
+        return (g * (s if w is None else s * w),)
 
     return _reduce(custom_op(out.astype(p.dtype, copy=False), "bce", (x,), rule), reduction)
 
@@ -274,8 +280,12 @@ def binary_cross_entropy_with_logits(
     if w is not None:
         out, slope = out * w, slope * w
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (g * slope,)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        if isinstance(g, np.ndarray):
+            return (g * slope,)
+        sig_z = inputs[0].sigmoid()  # recorded: the same slope as a function of z
+        s = sig_z - t if pw is None else sig_z * scale - pw * t
+        return (g * (s if w is None else s * w),)
 
     node = custom_op(out.astype(z.dtype, copy=False), "bce_logits", (x,), rule)
     return _reduce(node, reduction)

@@ -157,3 +157,50 @@ def test_loss_option_errors():
         F.nll_loss(x, probs((3, 4)))  # nll_loss takes class indices only
     # every target ignored: nan, as PyTorch
     assert np.isnan(F.cross_entropy(x, [-100, -100, -100]).item())
+
+
+LOSS_2ND = [
+    ("bce_logits", lambda f, z, t: f.binary_cross_entropy_with_logits(z, t), "z"),
+    ("bce_logits_pos_weight", lambda f, z, t: f.binary_cross_entropy_with_logits(
+        z, t, pos_weight=POS_W, weight=ELEM_W), "z"),
+    ("bce", lambda f, z, t: f.binary_cross_entropy(z, t, weight=ELEM_W), "p"),
+    ("cross_entropy", lambda f, z, t: f.cross_entropy(z, CE_T, weight=W3,
+                                                       label_smoothing=0.1), "z"),
+    ("cross_entropy_probs", lambda f, z, t: f.cross_entropy(z, t), "z"),
+    ("mse", lambda f, z, t: f.mse_loss(z, t, reduction="sum"), "z"),
+]
+POS_W = np.array([1.0, 3.0, 0.5])
+ELEM_W = np.array([2.0, 1.0, 0.5])
+W3 = np.array([0.5, 2.0, 1.0])
+CE_T = np.array([0, 2, 1, 2])
+
+
+@pytest.mark.parametrize("name, loss, domain", LOSS_2ND, ids=[c[0] for c in LOSS_2ND])
+def test_losses_second_derivatives_match_torch(name, loss, domain):
+    torch = pytest.importorskip("torch")
+    from autograd import grad, gradgradcheck
+
+    z0 = RNG.standard_normal((4, 3))
+    if domain == "p":
+        z0 = 1 / (1 + np.exp(-z0))
+    t = probs((4, 3)) if name == "cross_entropy_probs" else RNG.uniform(0, 1, (4, 3))
+
+    def tw(a):
+        return torch.from_numpy(a) if isinstance(a, np.ndarray) else a
+
+    class TorchF:  # the same call with torch tensors for the array options
+        def __getattr__(self, name):
+            fn = getattr(torch.nn.functional, name)
+            return lambda *a, **k: fn(*map(tw, a), **{key: tw(v) for key, v in k.items()})
+
+    assert gradgradcheck(lambda z: loss(F, z, t), [Tensor(z0.copy(), requires_grad=True)],
+                         atol=1e-5, rtol=1e-4)
+    u = RNG.standard_normal(z0.shape)
+    z = Tensor(z0.copy(), requires_grad=True)
+    (g,) = grad(loss(F, z, t), z, create_graph=True)
+    (h,) = grad((g * Tensor(u)).sum(), z)
+    tz = torch.tensor(z0, requires_grad=True)
+    (tg,) = torch.autograd.grad(loss(TorchF(), tz, t), tz, create_graph=True)
+    (th,) = torch.autograd.grad((tg * torch.from_numpy(u)).sum(), tz)
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h, th.numpy(), rtol=1e-8, atol=1e-10)
