@@ -169,3 +169,27 @@ def test_clip_grad_norm_values_and_errors():
     assert b.grad.tolist() == [-1.0, 0.5]
     with pytest.raises(TypeError, match=r"parameters\[0\] is a float"):
         nn.utils.clip_grad_norm_([1.0], 1.0)
+
+
+def test_new_optimizer_errors():
+    w = Tensor(np.zeros(3), requires_grad=True)
+    with pytest.raises(ValueError, match=r"RMSprop: alpha must be in \[0, 1\], got 1.5"):
+        nn.optim.RMSprop([w], alpha=1.5)
+    with pytest.raises(ValueError, match="Adagrad: lr_decay must be >= 0, got -0.1"):
+        nn.optim.Adagrad([w], lr_decay=-0.1)
+    with pytest.raises(ValueError, match=r"AdamW: betas must be in \[0, 1\)"):
+        nn.optim.AdamW([w], betas=(0.9, 1.2))
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        nn.optim.AdamW([{"params": [w], "weight_decay": -1.0}])
+    opt = nn.optim.Adam([w], lr=0.1)
+    w.grad = np.ones(3)
+    opt.step()
+    state = opt.state_dict()
+    state["state"][0]["exp_avg"] = np.zeros(4)
+    with pytest.raises(ValueError, match=r"buffer 'exp_avg' has shape \(4,\), its parameter"):
+        nn.optim.Adam([Tensor(np.zeros(3), requires_grad=True)]).load_state_dict(state)
+    with pytest.raises(ValueError, match="group 0 has 1 parameters in the state, 2 here"):
+        nn.optim.Adam([Tensor(np.zeros(3), requires_grad=True),
+                       Tensor(np.zeros(1), requires_grad=True)]).load_state_dict(opt.state_dict())
+    with pytest.raises(AttributeError, match="has no attribute 'momentum'"):
+        _ = opt.momentum
