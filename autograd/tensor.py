@@ -372,7 +372,7 @@ class Tensor:
         def keep(node: Tensor) -> bool:  # whose gradient ends up in .grad
             return node.requires_grad and (not node.parents or retain or node._retain)
 
-        with gc_paused(), set_grad_enabled(True) if create_graph else _nothing():
+        with gc_paused(), set_grad_enabled(True) if create_graph else contextlib.nullcontext():
             grads = backpropagate(self, seed, create_graph=create_graph, keep=keep)
             _store_grads(grads)
 
@@ -599,10 +599,6 @@ class Tensor:
 
 
 # ============================================================ backward helpers
-def _nothing() -> contextlib.AbstractContextManager[None]:
-    return contextlib.nullcontext()
-
-
 def _arrays_only(rule: Any) -> bool:
     """A two-argument rule ``(g, needs)``: the numpy-only form ``custom_op`` accepts."""
     code = getattr(rule, "__code__", None)
