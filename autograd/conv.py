@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .tensor import Tensor, _coerce, _make
+from .record import as_tensor, make_node
+from .tensor import Tensor
 
 IntPair = int | tuple[int, int]
 
@@ -156,7 +157,7 @@ def conv2d(
     >>> w.grad[0, 0].tolist()
     [[20.0, 24.0], [36.0, 40.0]]
     """
-    xt, wt = _coerce(x, None, "conv2d"), _coerce(weight, None, "conv2d")
+    xt, wt = as_tensor(x, None, "conv2d"), as_tensor(weight, None, "conv2d")
     xd, wd = xt.data, wt.data
     if xd.ndim != 4:
         raise ValueError(f"conv2d: input must be 4-D (N, C, H, W), got shape {xd.shape}")
@@ -179,7 +180,7 @@ def conv2d(
     parents: tuple[Tensor, ...] = (xt, wt)
     bd = None
     if bias is not None:
-        bt = _coerce(bias, None, "conv2d")
+        bt = as_tensor(bias, None, "conv2d")
         bd = bt.data
         if bd.shape != (o,):
             raise ValueError(f"conv2d: bias must have shape ({o},), got {bd.shape}")
@@ -224,4 +225,4 @@ def conv2d(
             gb = g3.sum(axis=0).sum(axis=1)
         return (gx, gw, gb) if len(needs) == 3 else (gx, gw)
 
-    return _make(out, "conv2d", parents, rule)
+    return make_node(out, "conv2d", parents, rule)

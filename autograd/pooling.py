@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 
 from .conv import IntPair, output_size, pad_hw, pair
-from .tensor import Tensor, _coerce, _make
+from .record import as_tensor, make_node
+from .tensor import Tensor
 
 
 def _setup(
     x: Any, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, op: str
 ) -> tuple:
-    t = _coerce(x, None, op)
+    t = as_tensor(x, None, op)
     if t.ndim != 4:
         raise ValueError(f"{op}: input must be 4-D (N, C, H, W), got shape {t.shape}")
     kh, kw = pair(kernel_size, "kernel_size", op, 1)
@@ -100,7 +101,7 @@ def max_pool2d(
                 taken |= first
         return (gxp[:, :, ph : ph + h, pw : pw + w] if (ph or pw) else gxp,)
 
-    return _make(best, "max_pool2d", (t,), rule)
+    return make_node(best, "max_pool2d", (t,), rule)
 
 
 def avg_pool2d(
@@ -134,4 +135,4 @@ def avg_pool2d(
             gxp[:, :, rows, cols] += share
         return (gxp[:, :, ph : ph + h, pw : pw + w] if (ph or pw) else gxp,)
 
-    return _make(total, "avg_pool2d", (t,), rule)
+    return make_node(total, "avg_pool2d", (t,), rule)
