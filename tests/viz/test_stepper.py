@@ -27,8 +27,8 @@ def test_xyz_frame_texts_match_the_slides():
         "z = -4",
         "f = q * z = 3 * -4 = -12",
         "df/df = 1",
-        "df/dq = df/df * df/dq = 1 * -4 = -4",
-        "df/dz = df/df * df/dz = 1 * 3 = 3",
+        "df/dq = z = -4 (local derivative of q * z with respect to q)",
+        "df/dz = q = 3 (local derivative of q * z with respect to z)",
         "df/dx = df/dq * dq/dx = -4 * 1 = -4",
         "df/dy = df/dq * dq/dy = -4 * 1 = -4",
     ]
@@ -171,7 +171,10 @@ def test_math_of_the_sigmoid_frames():
     texts = [f.text for f in s]
     assert "n11 = n10 + 1 = 0.37 + 1 = 1.37" in texts
     assert "f = 1/n11 = 1/1.37 = 0.73" in texts
-    assert "df/dx1 = df/dn5 * dn5/dx1 = 0.20 * -3 = -0.59" in texts
+    # operands carry the digits that make the shown product round to the shown result
+    assert "df/dx1 = df/dn5 * dn5/dx1 = 0.197 * -3 = -0.59" in texts
+    assert "df/dn11 = -1/n11**2 = -0.53 (local derivative of 1 / n11 with respect to n11)" \
+        in texts
     assert math.isclose(s.frames[12].value, 1 / (1 + math.exp(-1)))
 
 
@@ -187,8 +190,10 @@ def _named_values(d):
 def test_frame_drawings_name_the_intermediates_the_texts_mention():
     s = viz.step(sigmoid_circuit())
     i = next(f.index for f in s if f.text.startswith("df/dn2 ="))
-    named = _named_values(parse_dot(s.draw(i).source))
+    named = _named_values(parse_dot(
+        viz.step(sigmoid_circuit(), tags=True).draw(i).source))
     assert named["n2"] == "-2" and named["n11"] == "1.37"
+    assert not _named_values(parse_dot(s.draw(i).source))  # no tags by default
 
 
 def test_plain_drawing_uses_the_stepper_names():
@@ -197,8 +202,9 @@ def test_plain_drawing_uses_the_stepper_names():
     f = sigmoid_circuit()
     s = viz.step(f)
     f.backward()
-    d = parse_dot(viz.draw(f).source)
+    d = parse_dot(viz.draw(f, tags=True).source)
     named = _named_values(d)
+    assert not _named_values(parse_dot(viz.draw(f).source))  # tags are off by default
     mentioned = set(re.findall(r"\bn\d+\b", " ".join(fr.text for fr in s)))
     assert mentioned and mentioned <= set(named) | {d.nodes["output"]}
     for fr in s:
@@ -206,7 +212,8 @@ def test_plain_drawing_uses_the_stepper_names():
             name, value = fr.text.split(" = ")[0], fr.text.rsplit(" = ", 1)[1]
             assert named[name] == value
     assert not any("=" in v for e in d.edges for v in e.values)  # green: numbers only
-    assert not any(e.names for e in parse_dot(viz.draw(f, show_labels=False).source).edges)
+    assert not any(e.names for e in parse_dot(
+        viz.draw(f, show_labels=False, tags=True).source).edges)
 
 
 def test_negative_operands_are_parenthesised_where_ambiguous():
