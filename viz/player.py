@@ -329,7 +329,7 @@ def _fallback(data: dict[str, Any], title: str) -> str:
     n = len(frames)
     images = data.get("images") or []
     parts = [
-        '<div class="cr-fallback" style="max-height:640px;overflow:auto;background:#fff;'
+        '<div class="cr-fallback" style="max-height:640px;box-sizing:border-box;overflow:auto;background:#fff;'
         'color:#1a1a1a;padding:6px;border:1px solid #ccc">',
         f'<p style="margin:0 0 6px 0"><b>{e(title)}</b>: {n} steps (run the cell, or open '
         "the page in a browser with JavaScript, to step through them one at a time)</p>",
