@@ -162,7 +162,8 @@ _JS = r"""
     tr.appendChild(v); tr.appendChild(g); table.appendChild(tr);
     return {tr: tr, v: v, g: g};
   });
-  details.appendChild(table); root.appendChild(details);
+  details.appendChild(table);
+  if (D.rows.length) { root.appendChild(details); }
   details.addEventListener("toggle", fit);
 
   function setRole(g, role, val) {
@@ -274,7 +275,27 @@ def check_element_id(element_id: str) -> str:
     return element_id
 
 
-def svg_for_player(svg: str, order: dict[str, int]) -> str:
+def diff_roles(roles: dict[str, dict[str, Any]], keys: set[str], order: dict[str, int],
+               state: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """The changes ``[element, role, value]`` from ``state`` to ``roles`` for ``keys``.
+
+    ``state`` (what the drawing shows so far) is updated in place. Roles: ``"h"``
+    highlighted (0/1), any other a text (``None``: hidden).
+    """
+    changes = []
+    for k in sorted(keys, key=order.__getitem__):
+        now = roles.get(k, {})
+        before = state.get(k, {})
+        for role in sorted(now):
+            if role not in before or now[role] != before[role]:
+                value = now[role]
+                changes.append([order[k], role, int(value) if role == "h" else value])
+        state[k] = dict(now)
+    return changes
+
+
+def svg_for_player(svg: str, order: dict[str, int],
+                   colors: dict[str, str] | None = None) -> str:
     """Prepare Graphviz's SVG for the player.
 
     Each drawing element (``<g id=...>`` for the ids in ``order``) gets ``data-k`` (its index),
@@ -286,7 +307,7 @@ def svg_for_player(svg: str, order: dict[str, int]) -> str:
     ET.register_namespace("xlink", XLINK_NS)
     root = ET.fromstring(svg.encode("utf-8"))
     g_tag, text_tag, title_tag = f"{{{SVG_NS}}}g", f"{{{SVG_NS}}}text", f"{{{SVG_NS}}}title"
-    colors = {VALUE_COLOR: "v", GRAD_COLOR: "g"}
+    colors = colors or {VALUE_COLOR: "v", GRAD_COLOR: "g"}
     for parent in list(root.iter()):
         for child in list(parent):
             if child.tag == title_tag:
@@ -329,7 +350,8 @@ def _fallback(data: dict[str, Any], title: str) -> str:
     n = len(frames)
     images = data.get("images") or []
     parts = [
-        '<div class="cr-fallback" style="max-height:640px;box-sizing:border-box;overflow:auto;background:#fff;'
+        '<div class="cr-fallback" style="max-height:640px;box-sizing:border-box;overflow:auto;'
+        'background:#fff;'
         'color:#1a1a1a;padding:6px;border:1px solid #ccc">',
         f'<p style="margin:0 0 6px 0"><b>{e(title)}</b>: {n} steps (run the cell, or open '
         "the page in a browser with JavaScript, to step through them one at a time)</p>",

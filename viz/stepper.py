@@ -49,7 +49,7 @@ from .format import binary, fmt, fmt_any, is_array, parse_constant_gate, shape_t
 from .graph import Graph, dot_available
 from .limits import GraphTooLargeError, check_node_count
 from .nodes import GraphInfo, is_constant, is_tensor
-from .player import player_html, svg_for_player
+from .player import diff_roles, player_html, svg_for_player
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 #: Most extra decimals the consistent-arithmetic rule adds to an operand.
@@ -531,15 +531,7 @@ class BackpropStepper:
                 if render:
                     layout = self._renderer(self.final_view(), layout=False)
                     svg = svg_for_player(layout.build().svg(), order)
-            changes = []
-            for k in sorted(keys, key=order.__getitem__):
-                roles = r.roles.get(k, {})
-                before = state.get(k, {})
-                for role in ("v", "g", "h"):
-                    if role in roles and roles[role] != before.get(role, _UNSET):
-                        value = roles[role]
-                        changes.append([order[k], role, value if role != "h" else int(value)])
-                state[k] = dict(roles)
+            changes = diff_roles(r.roles, keys, order, state)
             table = []
             if frame.phase == FORWARD:
                 table.append([row_of[id(frame.node)], "v", self._num(frame.node.data)])
@@ -607,9 +599,6 @@ class BackpropStepper:
     def __repr__(self) -> str:
         return (f"BackpropStepper({self.info.name(self.root)}: {self.n_forward} forward, "
                 f"1 seed, {self.n_steps} backward frames)")
-
-
-_UNSET = object()
 
 
 def step(root: Any, precision: int = 2, **draw_options: Any) -> BackpropStepper:
