@@ -247,3 +247,80 @@ def test_negative_operands_are_parenthesised_where_ambiguous():
 ])
 def test_operand_rule(text, op, side, expected):
     assert operand(text, op, side) == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(x=st.floats(-3, 3), y=st.floats(-3, 3))
+def test_shown_arithmetic_is_consistent(x, y):
+    # the rule: printed operands, combined and rounded to the precision, give the printed result
+    xv, yv = Value(x, label="x"), Value(y, label="y")
+    out = (xv * yv + xv).tanh() * yv
+    out.label = "o"
+    for fr in viz.step(out, precision=2):
+        if fr.phase != "backward" or fr.local is None or fr.node is out:
+            continue
+        m = re.search(r"= (\S+) \* (\S+) = (\S+)$", fr.text.splitlines()[0])  # u * l = c
+        u, l, c = m.groups()
+        assert viz.format.fmt(float(u) * float(l), 2) == c, fr.text
+        if fr.previous is not None:  # "prev + share = total"
+            m = re.search(r"= (\S+) \+ \(?(\S+?)\)? = (\S+)$", fr.text.splitlines()[1])
+            a, b, total = m.groups()
+            assert viz.format.fmt(float(a) + float(b), 2) == total, fr.text
+
+
+def test_walking_all_frames_costs_linear_work():
+    # a chain of n gates: every frame re-renders only the few elements its step touches
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(60):
+        y = (y * 0.9).tanh()
+    s = viz.step(y)
+    touched = [len(keys) for i, _, keys in s.walk() if i > 0]
+    assert max(touched) <= 6 and sum(touched) <= 6 * len(s)
+
+
+def test_every_frame_has_the_same_labels(tmp_path):
+    s = viz.step(sigmoid_circuit())
+    paths = s.save_frames(tmp_path, fmt="dot")
+
+    def labels(src):
+        found = re.findall(r"label=(<.*?>)(?= \w+=|\]$)", src, flags=re.M)
+        return [re.sub(r'color="[^"]*"', "", lab) for lab in found]
+
+    first = labels(paths[0].read_text())
+    assert len(first) > 10
+    assert all(labels(p.read_text()) == first for p in paths)
+    assert 'color="transparent"' in paths[0].read_text()  # unknown numbers are invisible
+
+
+def test_element_id_is_validated():
+    s = viz.step(xyz_circuit())
+    with pytest.raises(ValueError, match="element_id"):
+        s.to_html(element_id='x"><script>alert(1)</script>')
+    assert 'id="my-player"' in s.to_html(element_id="my-player", images=False)
+
+
+def test_player_refuses_graphs_over_the_node_limit():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(viz.MAX_RENDER_NODES):
+        y = y * 1.0001
+    with pytest.raises(viz.GraphTooLargeError, match="collapse="):
+        viz.step(y).to_html()
+    assert "nodes" in viz.step(y)._repr_html_()
+
+
+def test_pdf_deck_has_one_page_per_frame(tmp_path, dot_required):
+    pypdf = pytest.importorskip("pypdf")
+    s = viz.step(xyz_circuit())
+    path = s.save_pdf(tmp_path / "deck.pdf")
+    assert len(pypdf.PdfReader(path).pages) == len(s)
+    pdfs = s.save_frames(tmp_path / "pdf", fmt="pdf")
+    assert len(pdfs) == len(s) and all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
+
+
+def test_animated_gif(tmp_path, dot_required):
+    Image = pytest.importorskip("PIL.Image")
+    s = viz.step(xyz_circuit())
+    with Image.open(s.save_gif(tmp_path / "steps.gif", dpi=48)) as im:
+        assert im.n_frames == len(s)
