@@ -392,8 +392,8 @@ class _NetRenderer:
                 rows.append(self._line(UPDATE_COLOR, f"→ {self.n(new)}", self.state.update,
                                        "u"))
         attrs = {"color": HIGHLIGHT_LINE, "penwidth": "3"} if lit else {}
-        self.g.edge(self.nid(l_ - 1, j), self.nid(l_, i), id=key,
-                    label="<" + "<br/>".join(rows) + ">", **attrs)
+        attrs["label"] = "<" + "<br/>".join(rows) + ">"
+        self.g.edge(self.nid(l_ - 1, j), self.nid(l_, i), id=key, **attrs)
 
     def loss_node(self) -> None:
         lit = self._lit("loss")
