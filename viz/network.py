@@ -42,6 +42,7 @@ from .draw import GRAD_COLOR, HIGHLIGHT_FILL, HIGHLIGHT_LINE, TRANSPARENT, VALUE
 from .graph import Graph, dot_available
 from .limits import check_node_count
 from .player import diff_roles, player_html, svg_for_player
+from .stepper import FALLBACK_DPI
 
 UPDATE_COLOR = "#1f5fbf"
 NET_COLOR = "#333333"
@@ -672,13 +673,15 @@ class NetworkStepper:
             import base64
 
             pngs = ["data:image/png;base64," + base64.b64encode(p).decode("ascii")
-                    for p in slides.render_many(sources, "png", dpi=60)]
+                    for p in slides.render_many(sources, "png", dpi=FALLBACK_DPI)]
         return {"svg": svg, "frames": frames, "images": pngs, "rows": []}
 
     def to_html(self, title: str = "Backpropagation through the network",
                 full_page: bool = True, element_id: str | None = None,
-                images: bool = True) -> str:
+                images: bool | None = None) -> str:
         """The HTML player (see :meth:`viz.BackpropStepper.to_html`)."""
+        if images is None:  # a notebook output may be shown untrusted; a page runs its script
+            images = not full_page
         data = self.player_data(images=images)
         if element_id is None:
             digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())

@@ -56,7 +56,7 @@ FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 EXTRA_DIGITS = 4
 FRAME_FORMATS = ("svg", "png", "pdf", "dot")
 #: Resolution of the small frame images in the player's no-script filmstrip.
-FALLBACK_DPI = 60
+FALLBACK_DPI = 54
 _counter = itertools.count()
 _ARITH: dict[str, Callable[[float, float], float]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -554,7 +554,7 @@ class BackpropStepper:
                 "rows": [self.info.name(n) for n in table_nodes]}
 
     def to_html(self, title: str = "Backpropagation, step by step", full_page: bool = True,
-                element_id: str | None = None, images: bool = True) -> str:
+                element_id: str | None = None, images: bool | None = None) -> str:
         """The self-contained HTML player: one drawing, restyled frame by frame.
 
         Parameters
@@ -567,12 +567,17 @@ class BackpropStepper:
             The player's HTML id: a letter, then letters, digits, ``-``, ``_``, ``.`` or ``:``
             (checked: anything else raises ValueError). The script never looks it up (each
             player finds its own root), so copies of the output work.
-        images : bool
+        images : bool, optional
             Add one small PNG per frame for readers without JavaScript (a static viewer, an
-            untrusted notebook). Off: a smaller page whose fallback is the step texts only.
+            untrusted notebook). Default: on for a notebook fragment (``full_page=False``),
+            off for a stand-alone page, whose script runs in any browser (its no-script
+            fallback is then the step texts); the images make the output several times
+            larger.
 
         Without JavaScript the page reads as a filmstrip of all frames in order.
         """
+        if images is None:  # a notebook output may be shown untrusted; a page runs its script
+            images = not full_page
         data = self.player_data(images=images)
         if element_id is None:
             digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())

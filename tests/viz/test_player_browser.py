@@ -65,6 +65,8 @@ def pages(tmp_path_factory):
     _requirements()
     out = tmp_path_factory.mktemp("player")
     xyz = Path(viz.step(xyz_circuit()).save_html(out / "xyz.html"))
+    filmstrip = out / "filmstrip.html"
+    filmstrip.write_text(viz.step(xyz_circuit()).to_html(images=True))
     sig = Path(viz.step(sigmoid_circuit()).save_html(out / "sigmoid.html"))
     net = Path(viz.step(_net221(), precision=4).save_html(out / "net.html"))
     # two inline players on one page, inside a host that stripes table rows (JupyterLab)
@@ -79,7 +81,8 @@ def pages(tmp_path_factory):
                    f'<div class="jp-RenderedHTMLCommon" id="b">{b}</div>'
                    f'<template id="output-a">{a}</template></body></html>')
     return {name: p.resolve().as_uri() for name, p in
-            {"xyz": xyz, "sigmoid": sig, "net": net, "two": two}.items()}
+            {"xyz": xyz, "sigmoid": sig, "net": net, "two": two,
+             "filmstrip": filmstrip}.items()}
 
 
 STATE = """(root) => {
@@ -225,7 +228,7 @@ def test_two_players_on_one_page_are_independent(browser, pages):
 def test_without_javascript_it_is_a_filmstrip_of_images(browser, pages):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(pages["xyz"])
+    page.goto(pages["filmstrip"])
     frames = page.query_selector_all(".cr-frame")
     assert len(frames) == 10
     texts = page.eval_on_selector_all(".cr-ftext", "els => els.map(e => e.textContent)")
