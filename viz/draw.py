@@ -21,6 +21,7 @@ so leaves read top to bottom as the expression reads (w0, x0, w1, x1).
 from __future__ import annotations
 
 import html
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from .nodes import CONSTANT, GATE, LEAF, GraphInfo, is_constant, is_tensor
 
 MODES = ("forward", "backward", "both")
 STYLES = ("lecture", "record")
-COLLAPSE = (None, "module")
+COLLAPSE = (None, "module", "neuron")
 RANKDIRS = ("LR", "RL", "TB", "BT")
 
 VALUE_COLOR = "#1e7b1e"
@@ -133,9 +134,13 @@ def draw(
         a user's label with the value (``q = 3``, green), a generated name (``n5``, the
         node's position in topological order, the same as in :class:`viz.BackpropStepper`)
         small and grey before the value, so the slide's numbers stay as they were.
-    collapse : {None, "module"}
+    collapse : {None, "module", "neuron"}
         ``"module"`` draws every ``nn`` module (nodes sharing a ``scope``) as one box,
         with the parameters it owns inside (their number and shapes are listed).
+        ``"neuron"`` draws every neuron of an ``nn.scalar`` network (its ``*`` and ``+``
+        gates and its activation) as one box with a row per weight and bias (value, and
+        gradient after backward), so an MLP reads as layers; labelled inputs are drawn
+        once and feed every neuron.
     max_elements : int
         Tensors with at most this many elements show their values and gradients as
         matrices; bigger ones show shape and dtype only.
@@ -292,13 +297,21 @@ class _Renderer:
         self.scope_of: dict[int, str] = {}
         self.scope_ids: dict[str, str] = {}
         self.scope_members: dict[str, list[Any]] = {}
-        if collapse == "module":
+        self.neurons = collapse == "neuron"
+        if collapse in ("module", "neuron"):
+            groups = neuron_groups(info) if self.neurons else {}
             for node in info.order:
-                scope = module_scope(info, node)
+                scope = groups.get(id(node), "") if self.neurons else module_scope(info, node)
                 if scope:
                     self.scope_of[id(node)] = scope
                     self.scope_ids.setdefault(scope, f"m{len(self.scope_ids)}")
                     self.scope_members.setdefault(scope, []).append(node)
+        if self.neurons:  # a labelled input (x1) is drawn once, feeding every neuron
+            for node in info.order:
+                if id(node) in self.scope_of:
+                    for parent in node.parents:
+                        if id(parent) in self.folded and getattr(parent, "label", ""):
+                            self.folded.discard(id(parent))
         self.out_edges: dict[int, int] = {
             id(n): sum(1 for c, s in info.consumers[id(n)] if id(n) not in self.folded)
             for n in info.order
@@ -582,6 +595,9 @@ class _Renderer:
         return _html([_colored(GRAD_COLOR if shown else TRANSPARENT, text)])
 
     def emit_scope(self, scope: str) -> None:
+        if self.neurons:
+            self.emit_neuron(scope)
+            return
         members = self.scope_members[scope]
         ops = sum(1 for n in members if n.parents)
         params = [n for n in members if not n.parents and not is_constant(n)]
@@ -599,6 +615,44 @@ class _Renderer:
         attrs = self.node_style("scope", members[0])
         sid = self.scope_ids[scope]
         self.g.node(sid, label=_html(lines), shape="box", id=sid, **attrs)
+
+    def emit_neuron(self, scope: str) -> None:
+        """One neuron as one box: its activation, and a row per weight (value, gradient)."""
+        members = self.scope_members[scope]
+        out = members[-1]  # topological order: the activation (or the last sum) comes last
+        act = out.op if out.op != "+" else "linear"
+        rows = [f'<tr><td colspan="3"><b>{_esc(scope)}</b> = {_esc(act)}(Σ w·x + b)</td></tr>']
+        n_param = 0
+        for node in members:
+            if node.parents or is_constant(node):
+                continue
+            name = self.info.name(node)
+            for consumer, slot in self.info.consumers[id(node)]:
+                other = consumer.parents[1 - slot] if len(consumer.parents) == 2 else None
+                if consumer.op == "*" and other is not None and id(other) in self.folded:
+                    name += f" × {constant_text(other)}"  # a plain number as input
+            cells = [f'<td align="left">{_esc(name)}</td>']
+            found = self.value_of(node)
+            shown = found is not None and found[1]
+            color = VALUE_COLOR if shown else TRANSPARENT
+            cells.append(f'<td align="right"><font color="{color}">{_esc(self.num(node.data))}'
+                         "</font></td>")
+            self._role(f"v#{n_param}", self.num(node.data) if shown else None)
+            if self.show_grads:
+                g = self.grad_of(node)
+                if g is not None:
+                    text = self.num(g[0])
+                    color = GRAD_COLOR if g[1] else TRANSPARENT
+                    self._role(f"g#{n_param}", text if g[1] else None)
+                    cells.append(f'<td align="right"><font color="{color}">{_esc(text)}'
+                                 "</font></td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+            n_param += 1
+        label = ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+                 + "".join(rows) + "</table>>")
+        attrs = self.node_style("scope", members[0])
+        sid = self.scope_ids[scope]
+        self.g.node(sid, label=label, shape="box", id=sid, **attrs)
 
     def plan_record(self) -> None:
         info = self.info
@@ -649,6 +703,48 @@ class _Renderer:
             g.node(nid + "_op", label=_esc(gate_label(node, fold=False)), shape="ellipse",
                    **self.node_style(GATE, None))
             g.edge(nid + "_op", nid)
+
+
+_WEIGHT = re.compile(r"^W(\d+)_(?:(\d+),(\d+)|(\d)(\d+))$")
+_BIAS = re.compile(r"^b(\d+)_(\d+)$")
+_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+
+
+def neuron_groups(info: GraphInfo) -> dict[int, str]:
+    """``id(node) -> "x<l>_<i>"`` for the nodes of each neuron of an ``nn.scalar`` network.
+
+    A neuron is found from its parameters' labels (``W<l>_<ij>``, ``b<l>_<i>``, as
+    ``nn.scalar.Layer`` names them): a ``*`` gate with one of them as operand, ``+`` gates
+    whose operands are all in one neuron, and one activation gate after them. The group is
+    named after the neuron's output in lecture 001's notation, ``x<l>_<i>``.
+    """
+    group: dict[int, str] = {}
+    closed: set[str] = set()
+    for node in info.order:
+        parents = node.parents
+        if not parents:
+            if is_constant(node):
+                continue
+            label = str(getattr(node, "label", "") or "")
+            m, b = _WEIGHT.match(label), _BIAS.match(label)
+            if m:
+                group[id(node)] = f"x{m.group(1)}_{m.group(2) or m.group(4)}"
+            elif b:
+                group[id(node)] = f"x{b.group(1)}_{b.group(2)}"
+            continue
+        gs = [group.get(id(p)) for p in parents]
+        if node.op == "*" and len(parents) == 2:
+            own = [g for p, g in zip(parents, gs, strict=True) if g and not p.parents]
+            if len(own) == 1 and own[0] not in closed and gs.count(own[0]) == 1:
+                group[id(node)] = own[0]
+        elif node.op == "+" and len(parents) == 2 and gs[0] and gs[0] == gs[1] \
+                and gs[0] not in closed:
+            group[id(node)] = gs[0]
+        elif node.op in _ACTIVATIONS and gs[0] and gs[0] not in closed \
+                and parents[0].op == "+":
+            group[id(node)] = gs[0]
+            closed.add(gs[0])
+    return group
 
 
 def _same_edge(highlighted: Any, key: Any) -> bool:

@@ -169,7 +169,10 @@ _JS = r"""
   function setRole(g, role, val) {
     if (!g) { return; }
     if (role === "h") { g.classList.toggle("cr-hl", !!val); return; }
-    var ts = g.querySelectorAll('text[data-r="' + role + '"]');
+    var at = role.indexOf("#");
+    var ts = at < 0 ? g.querySelectorAll('text[data-r="' + role + '"]')
+      : g.querySelectorAll('text[data-r="' + role.slice(0, at) + '"][data-i="' +
+                           role.slice(at + 1) + '"]');
     var lines = val === null ? [] : String(val).split("\n");
     for (var i = 0; i < ts.length; i++) {
       var t = ts[i];
@@ -300,7 +303,9 @@ def svg_for_player(svg: str, order: dict[str, int],
 
     Each drawing element (``<g id=...>`` for the ids in ``order``) gets ``data-k`` (its index),
     each value text ``data-r="v"`` and each gradient text ``data-r="g"`` (by their colour, or
-    for record boxes by their ``data``/``grad`` prefix, kept in ``data-p``). Ids, titles and
+    for record boxes by their ``data``/``grad`` prefix, kept in ``data-p``), and ``data-i``,
+    its position among the element's texts of that role (a role ``"g#1"`` changes only the
+    second red text: a collapsed neuron shows one gradient per weight). Ids, titles and
     comments are removed: several players on a page must not share ids.
     """
     ET.register_namespace("", SVG_NS)
@@ -318,11 +323,15 @@ def svg_for_player(svg: str, order: dict[str, int],
             continue
         g.set("data-k", str(order[key]))
         role = None
+        counts: dict[str, int] = {}
         for t in g.iter(text_tag):
             fill = t.get("fill", "")
             content = t.text or ""
             if fill in colors:
-                t.set("data-r", colors[fill])
+                r = colors[fill]
+                t.set("data-r", r)
+                t.set("data-i", str(counts.get(r, 0)))  # "g#1": the group's second red text
+                counts[r] = counts.get(r, 0) + 1
                 continue
             if content.startswith(("data ", "grad ")) or content in ("data", "grad"):
                 role = "v" if content.startswith("data") else "g"
