@@ -319,7 +319,7 @@ class _Renderer:
         self.out_edges[id(info.root)] += 1  # the edge to the output marker
         # ordering=in: a gate's inputs are placed in operand order (w0 above x0), so leaves
         # read top to bottom as the expression reads
-        graph_attr = {"rankdir": rankdir, "nodesep": "0.3", "ranksep": "0.45",
+        graph_attr = {"rankdir": rankdir, "nodesep": "0.3", "ranksep": "0.3",
                       "fontname": "Helvetica", "fontsize": "11", "ordering": "in"}
         if view.note:
             graph_attr.update(label=view.note, labelloc="b", fontcolor="#777777")
@@ -557,11 +557,43 @@ class _Renderer:
             grad = self.share_of(node, slot)
         else:
             grad = self.grad_of(parent)
-        label = _html(self.value_parts(parent, self.named(parent)) + [self.grad_part(grad)])
         attrs = self.edge_style((node, slot))
-        if label:
-            attrs["label"] = label
-        self.g.edge(self.display_id(parent), self.display_id(node), id=key, **attrs)
+        self.labelled_edge(self.display_id(parent), self.display_id(node), key, attrs,
+                           self.value_parts(parent, self.named(parent)), self.grad_part(grad))
+
+    def labelled_edge(self, src: str, dst: str, key: str, attrs: dict[str, str],
+                      values: list[str], grad: str) -> None:
+        """An edge with its value above the line and its gradient below, as on the slides.
+
+        Left-to-right (and right-to-left) drawings route the edge through a small label node
+        (``class="cr-label"``): a table whose middle rule continues the edge, the value lines
+        above it and the gradient lines below. Top-to-bottom drawings use a plain edge label
+        (value, then gradient).
+        """
+        top = [line for part in values for line in part.split("<br/>")]
+        bottom = grad.split("<br/>") if grad else []
+        if not top and not bottom:
+            self.g.edge(src, dst, id=key, **attrs)
+            return
+        if self.g.graph_attr.get("rankdir") not in ("LR", "RL"):
+            self.g.edge(src, dst, id=key, label=_html(values + [grad]), **attrs)
+            return
+        n = max(len(top), len(bottom))
+        blank = f'<font color="{TRANSPARENT}">0</font>'  # keeps the rule at mid-height
+        top = [blank] * (n - len(top)) + top
+        bottom = bottom + [blank] * (n - len(bottom))
+        # the rule keeps one width (a highlight only colours it): same size, same layout
+        rule = (f'<tr><td sides="t" border="1" color="{attrs.get("color", "#000000")}" '
+                'height="0" cellpadding="0"></td></tr>')
+        rows = [f"<tr><td>{t}</td></tr>" for t in top] + [rule] + [
+            f"<tr><td>{t}</td></tr>" for t in bottom]
+        label = ('<<table border="0" cellspacing="0" cellpadding="1">' + "".join(rows)
+                 + "</table>>")
+        self.g.node(key, label=label, shape="plaintext", margin="0", width="0", height="0",
+                    fontsize="11", id=key, **{"class": "cr-label"})
+        into, out = ("w", "e") if self.g.graph_attr["rankdir"] == "LR" else ("e", "w")
+        self.g.edge(src, f"{key}:{into}", arrowhead="none", id=key + "~a", **attrs)
+        self.g.edge(f"{key}:{out}", dst, id=key + "~b", **attrs)
 
     def output_node(self) -> None:
         attrs = self.node_style("output", None)
@@ -575,11 +607,9 @@ class _Renderer:
 
     def output_edge(self) -> None:
         root = self.info.root
-        label = _html(self.value_parts(root, False) + [self.grad_part(self.grad_of(root))])
         attrs = self.edge_style("output")
-        if label:
-            attrs["label"] = label
-        self.g.edge(self.display_id(root), OUTPUT_ID, id="e" + OUTPUT_ID, **attrs)
+        self.labelled_edge(self.display_id(root), OUTPUT_ID, "e" + OUTPUT_ID, attrs,
+                           self.value_parts(root, False), self.grad_part(self.grad_of(root)))
 
     def fanout_total(self, node: Any) -> str | None:
         """At a fork each edge carries its own share; the node shows the total (a sum)."""

@@ -70,6 +70,8 @@ _CSS = """
   stroke-width: 3px !important; }
 .cr-player svg g.edge.cr-hl > polygon { fill: #e67e00 !important;
   stroke: #e67e00 !important; }
+.cr-player svg g.node.cr-label.cr-hl > polyline { stroke: #e67e00 !important;
+  stroke-width: 3px !important; }
 .cr-player details.cr-numbers { margin-top: 6px; font-size: calc(var(--cr-font) * 0.8); }
 .cr-player details.cr-numbers summary { cursor: pointer; color: #444; font-size: 13px; }
 .cr-player table.cr-table { border-collapse: collapse; margin: 4px 0; color: #1a1a1a;
@@ -144,7 +146,10 @@ _JS = r"""
                              : [svg.width.baseVal.value, svg.height.baseVal.value];
     svg.removeAttribute("width"); svg.removeAttribute("height");
     var gs = svg.querySelectorAll("g[data-k]");
-    for (var i = 0; i < gs.length; i++) { groups[+gs[i].getAttribute("data-k")] = gs[i]; }
+    for (var i = 0; i < gs.length; i++) {
+      var gk = +gs[i].getAttribute("data-k");
+      (groups[gk] = groups[gk] || []).push(gs[i]);
+    }
     var texts = svg.querySelectorAll("text[data-r]");
     for (var j = 0; j < texts.length; j++) { texts[j].crOriginal = texts[j].textContent; }
   } else {
@@ -166,8 +171,10 @@ _JS = r"""
   if (D.rows.length) { root.appendChild(details); }
   details.addEventListener("toggle", fit);
 
-  function setRole(g, role, val) {
-    if (!g) { return; }
+  function setRole(gs, role, val) {
+    for (var i = 0; gs && i < gs.length; i++) { setRole1(gs[i], role, val); }
+  }
+  function setRole1(g, role, val) {
     if (role === "h") { g.classList.toggle("cr-hl", !!val); return; }
     var at = role.indexOf("#");
     var ts = at < 0 ? g.querySelectorAll('text[data-r="' + role + '"]')
@@ -318,7 +325,7 @@ def svg_for_player(svg: str, order: dict[str, int],
             if child.tag == title_tag:
                 parent.remove(child)
     for g in root.iter(g_tag):
-        key = g.attrib.pop("id", None)
+        key = (g.attrib.pop("id", None) or "").split("~")[0]  # "e5_0~a": half of edge e5_0
         if key not in order:
             continue
         g.set("data-k", str(order[key]))

@@ -121,7 +121,10 @@ def test_buttons_step_and_highlight(browser, pages):
     page.get_by_role("button", name="last").click()
     last = page.evaluate(STATE)
     assert last["text"] == "df/dy = df/dq * dq/dy = -4 * 1 = -4"
-    assert sorted(last["lit"]) == ["edge cr-hl", "node cr-hl"]
+    # the node receiving the gradient, and the edge it flows along (both halves and the
+    # rule of its label, value above and gradient below)
+    assert sorted(last["lit"]) == ["edge cr-hl", "edge cr-hl", "node cr-hl",
+                                   "node cr-label cr-hl"]
     assert sorted(last["reds"]) == ["-4", "-4", "-4", "1", "3"]
     page.get_by_role("button", name="first").click()  # jumping back resets every label
     back = page.evaluate(STATE)
