@@ -72,7 +72,8 @@ def pages(tmp_path_factory):
     # two inline players on one page, inside a host that stripes table rows (JupyterLab)
     host = (".jp-RenderedHTMLCommon tbody tr:nth-child(odd) { background: #123456; }\n"
             ".jp-RenderedHTMLCommon tr:nth-child(even) { background: #654321; }\n"
-            ".jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { color: #eee; }")
+            ".jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { color: #eee; }\n"
+            "body { background: #111; color: #eee; }")  # a dark theme
     a = viz.step(xyz_circuit())._repr_html_()
     b = viz.step(sigmoid_circuit())._repr_html_()
     two = out / "two.html"
@@ -215,6 +216,10 @@ def test_two_players_on_one_page_are_independent(browser, pages):
     colour = page.evaluate("""(r) => getComputedStyle(r.querySelector('tr.cr-hl'))
         .backgroundColor""", b)
     assert colour == HIGHLIGHT_RGB
+    # in a dark theme the player stays a light card with dark text
+    text, card = page.evaluate("""(r) => [getComputedStyle(r.querySelector('.cr-text')).color,
+        getComputedStyle(r).backgroundColor]""", b)
+    assert text == "rgb(26, 26, 26)" and card == "rgb(255, 255, 255)"
     # a copy of an output (JupyterLab's "new view"): same id, its own script, its own state
     page.evaluate("""() => { const html = document.getElementById('output-a').innerHTML;
         const box = document.createElement('div'); box.id = 'copy';
@@ -258,3 +263,25 @@ def test_screenshots_for_review(browser, pages, tmp_path):
         page.screenshot(path=str(path))
         assert path.stat().st_size > 10_000
         page.close()
+
+
+def test_full_screen_and_text_size(browser, pages):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(pages["sigmoid"])
+    size = "() => parseFloat(getComputedStyle(document.querySelector('.cr-text')).fontSize)"
+    before = page.evaluate(size)
+    page.get_by_role("button", name="A+").click()
+    page.get_by_role("button", name="A+").click()
+    assert page.evaluate(size) == before + 4
+    page.get_by_role("button", name="A−").click()
+    assert page.evaluate(size) == before + 2
+    page.get_by_role("button", name="full screen").click()
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => document.fullscreenElement === "
+                         "document.querySelector('.cr-player')")
+    box = page.evaluate("""() => { const r = document.querySelector('.cr-player svg')
+        .getBoundingClientRect(); return [r.right, r.bottom]; }""")
+    assert box[0] <= 1280 and box[1] <= 720
+    page.keyboard.press("ArrowRight")  # keys still step in full screen
+    assert page.evaluate(STATE)["index"] == 1
+    page.close()
