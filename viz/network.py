@@ -38,7 +38,15 @@ from typing import Any
 
 import numpy as np
 
-from .draw import GRAD_COLOR, HIGHLIGHT_FILL, HIGHLIGHT_LINE, TRANSPARENT, VALUE_COLOR, _esc
+from .draw import (
+    GRAD_COLOR,
+    HIGHLIGHT_FILL,
+    HIGHLIGHT_LINE,
+    TRANSPARENT,
+    VALUE_COLOR,
+    _esc,
+    _Renderer,
+)
 from .graph import Graph, dot_available
 from .limits import check_node_count
 from .player import diff_roles, player_html, svg_for_player
@@ -240,7 +248,7 @@ class _NetRenderer:
         self.caption = caption
         self.g = Graph(
             name="network",
-            graph_attr={"rankdir": rankdir, "ranksep": "1.6", "nodesep": "0.35",
+            graph_attr={"rankdir": rankdir, "ranksep": "0.5", "nodesep": "0.25",
                         "fontname": "Helvetica", "fontsize": "12", "labelloc": "b",
                         "label": f"{caption}\n{legend}", "splines": "line",
                         "ordering": "out"},
@@ -384,17 +392,19 @@ class _NetRenderer:
         key = f"w{l_}_{i}_{j}"
         lit = self._lit(key)
         w = self.layers[l_ - 1].W[i, j]
-        rows = [_esc(f"{self.n(w)}")]
+        below = []
         if self.nums.gW:
-            rows.append(self._line(GRAD_COLOR, f"∂L/∂w = {self.n(self.nums.gW[l_][i, j])}",
-                                   (l_, i) in self.state.deltas, "g"))
+            below.append(self._line(GRAD_COLOR, f"∂L/∂w = {self.n(self.nums.gW[l_][i, j])}",
+                                    (l_, i) in self.state.deltas, "g"))
             if self.lr:
                 new = w - self.lr * self.nums.gW[l_][i, j]
-                rows.append(self._line(UPDATE_COLOR, f"→ {self.n(new)}", self.state.update,
-                                       "u"))
+                below.append(self._line(UPDATE_COLOR, f"→ {self.n(new)}", self.state.update,
+                                        "u"))
         attrs = {"color": HIGHLIGHT_LINE, "penwidth": "3"} if lit else {}
-        attrs["label"] = "<" + "<br/>".join(rows) + ">"
-        self.g.edge(self.nid(l_ - 1, j), self.nid(l_, i), id=key, **attrs)
+        # the weight above the edge, its gradient (and update) below, through a label node
+        # that dot places like a neuron, so labels of crossing edges never overlap
+        _Renderer.labelled_edge(self, self.nid(l_ - 1, j), self.nid(l_, i), key,  # type: ignore[arg-type]
+                                attrs, [_esc(self.n(w))], "<br/>".join(below))
 
     def loss_node(self) -> None:
         lit = self._lit("loss")
