@@ -777,6 +777,28 @@ def neuron_groups(info: GraphInfo) -> dict[int, str]:
     return group
 
 
+def name_neurons(info: GraphInfo) -> None:
+    """Name unlabelled neuron nodes as lecture 001 does: ``net1_2`` (the weighted sum going
+    into the activation) and ``x1_2`` (the neuron's output), for the stepper's texts."""
+    groups = neuron_groups(info)
+    members: dict[str, list[Any]] = {}
+    for node in info.order:
+        if id(node) in groups and node.parents:
+            members.setdefault(groups[id(node)], []).append(node)
+    taken = set(info.names.values())
+    for group, nodes in members.items():
+        out = nodes[-1]
+        named = [(out, group)]
+        if out.op in _ACTIVATIONS:
+            named.append((out.parents[0], "net" + group[1:]))
+        else:
+            named = [(out, "net" + group[1:])]
+        for node, name in named:
+            if not getattr(node, "label", "") and name not in taken:
+                info.names[id(node)] = name
+                taken.add(name)
+
+
 def _same_edge(highlighted: Any, key: Any) -> bool:
     if isinstance(highlighted, tuple) and isinstance(key, tuple):
         return highlighted[0] is key[0] and highlighted[1] == key[1]

@@ -17,10 +17,10 @@ and the numbers are the ones ``backward()`` gives.
 Shown arithmetic is consistent (one rule)
 -----------------------------------------
 A result is printed at ``precision`` decimals. The operands of a sum, difference, product,
-quotient or power in a text are printed with the same number of decimals, raised one at a time
-(at most :data:`EXTRA_DIGITS` more) until the printed operands, combined and rounded to
-``precision`` decimals, give the printed result: ``0.1966 * -3 = -0.59``, never
-``0.20 * -3 = -0.59``.
+quotient or power in a text are printed with more decimals, raised one at a time for all of
+them together (at most :data:`EXTRA_DIGITS` more; an operand that ``precision`` decimals show
+exactly keeps them), until the printed operands, combined and rounded to ``precision``
+decimals, give the printed result: ``0.197 * -3 = -0.59``, never ``0.20 * -3 = -0.59``.
 
 Drawings
 --------
@@ -44,7 +44,7 @@ from typing import Any
 
 from . import slides
 from .chain import Step, chain_rule_steps, seed_for
-from .draw import View, _check_options, _Renderer, constant_text
+from .draw import View, _check_options, _Renderer, constant_text, name_neurons
 from .format import binary, fmt, fmt_any, is_array, parse_constant_gate, shape_text
 from .graph import Graph, dot_available
 from .limits import GraphTooLargeError, check_node_count
@@ -69,20 +69,25 @@ def consistent(values: list[float], combine: Callable[..., float], result: float
     """Operands printed so that ``combine(*printed)`` rounds to the printed ``result``.
 
     >>> consistent([0.19661193, -3.0], lambda a, b: a * b, -0.58983579, 2)
-    ['0.1966', '-3']
+    ['0.197', '-3']
     >>> consistent([-2.0, 5.0], lambda a, b: a + b, 3.0, 2)
     ['-2', '5']
+    >>> consistent([-0.326, -0.5], lambda a, b: a * b, 0.163, 2)  # -0.5 is exact already
+    ['-0.326', '-0.50']
     """
     target = fmt(result, precision)
+    exact = [float(fmt(v, precision)) == v for v in values]  # -0.5 stays "-0.50"
     for extra in range(EXTRA_DIGITS + 1):
-        texts = [fmt(v, precision + extra) for v in values]
+        texts = [fmt(v, precision + (0 if ok else extra)) for v, ok in zip(values, exact,
+                                                                            strict=True)]
         try:
             shown = combine(*(float(t) for t in texts))
         except (ArithmeticError, ValueError):
             break
         if isinstance(shown, float) and fmt(shown, precision) == target:
             return texts
-    return [fmt(v, precision + EXTRA_DIGITS) for v in values]
+    return [fmt(v, precision + (0 if ok else EXTRA_DIGITS))
+            for v, ok in zip(values, exact, strict=True)]
 
 
 def _is_scalar(*xs: Any) -> bool:
@@ -201,6 +206,8 @@ class BackpropStepper:
         _check_options(options["mode"], options["rankdir"], options["style"], precision,
                        options["collapse"])
         self.info = GraphInfo(root)
+        if options["collapse"] == "neuron":
+            name_neurons(self.info)  # texts say net1_2 and x1_2, as lecture 001 does
         self.root = root
         self.precision = precision
         self.draw_options = options

@@ -324,3 +324,19 @@ def test_animated_gif(tmp_path, dot_required):
     s = viz.step(xyz_circuit())
     with Image.open(s.save_gif(tmp_path / "steps.gif", dpi=48)) as im:
         assert im.n_frames == len(s)
+
+
+def test_collapsed_neuron_texts_use_the_lecture_names():
+    import nn
+
+    m = nn.scalar.MLP(2, [3, 1], activation="tanh", seed=0)
+    xs = [Value(1.0, label="x1", requires_grad=False), Value(-0.5, label="x2",
+                                                            requires_grad=False)]
+    y = m(xs)
+    y.label = "y"
+    loss = (y - 0.5) ** 2
+    loss.label = "L"
+    texts = [f.text for f in viz.step(loss, collapse="neuron")]
+    assert any(t.startswith("x1_1 = tanh(net1_1) = tanh(") for t in texts)
+    assert any(t.startswith("dL/dnet1_1 = dL/dx1_1 * dx1_1/dnet1_1 = ") for t in texts)
+    assert texts == [f.text for f in viz.step(loss, collapse="neuron")]  # deterministic
