@@ -356,7 +356,9 @@ def svg_for_player(svg: str, order: dict[str, int],
 def _script_json(data: Any) -> str:
     """JSON that is safe inside a ``<script>`` element."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
+    # no "</script", "<script" or "<!--" can end or re-open the script (JSON escapes)
+    text = text.replace("</", "<\\/")
+    return re.sub(r"<(?=!--|script)", r"\\u003c", text, flags=re.IGNORECASE)
 
 
 def _fallback(data: dict[str, Any], title: str) -> str:

@@ -340,3 +340,14 @@ def test_collapsed_neuron_texts_use_the_lecture_names():
     assert any(t.startswith("x1_1 = tanh(net1_1) = tanh(") for t in texts)
     assert any(t.startswith("dL/dnet1_1 = dL/dx1_1 * dx1_1/dnet1_1 = ") for t in texts)
     assert texts == [f.text for f in viz.step(loss, collapse="neuron")]  # deterministic
+
+
+def test_hostile_labels_stay_inside_the_players_data():
+    x = Value(2.0, label='</script><script>alert("x")</script><!--')
+    y = x * x
+    y.label = "y&<b>"
+    page = viz.step(y).to_html(images=False)
+    assert page.lower().count("<script") == 1 and page.lower().count("</script") == 1
+    assert "<!--" not in page
+    outside = page.split("<script>")[0]  # the markup: every label escaped
+    assert "<b>" not in outside.replace("<b>Backpropagation", "")
