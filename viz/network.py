@@ -85,6 +85,16 @@ class _Layer:
     b: np.ndarray | None
     activation: str
     slope: float = 0.01  # leaky ReLU
+    grad: np.ndarray | None = None  # dL/dW from the parameters' .grad (after backward())
+    grad_b: np.ndarray | None = None
+
+
+def _grad_array(values: Any) -> np.ndarray | None:
+    """Parameters' gradients as an array, or None when no backward() reached them."""
+    arr = np.asarray(values, dtype=np.float64) if values is not None else None
+    if arr is None or not np.any(arr):
+        return None
+    return arr
 
 
 def _act(name: str, z: np.ndarray, slope: float) -> np.ndarray:
@@ -122,7 +132,9 @@ def _layers_of(model: Any) -> list[_Layer]:
             W = np.array([[w.data for w in n.w] for n in layer.neurons], dtype=np.float64)
             has_b = layer.neurons[0].b is not None
             b = np.array([n.b.data for n in layer.neurons]) if has_b else None
-            out.append(_Layer(W, b, layer.activation))
+            gW = _grad_array([[w.grad for w in n.w] for n in layer.neurons])
+            gb = _grad_array([n.b.grad for n in layer.neurons]) if has_b else None
+            out.append(_Layer(W, b, layer.activation, grad=gW, grad_b=gb))
         return out
     if isinstance(model, nn.Sequential):
         acts = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.Identity: "linear",
@@ -131,7 +143,10 @@ def _layers_of(model: Any) -> list[_Layer]:
         for i, m in enumerate(model):
             if isinstance(m, nn.Linear):
                 b = None if m.bias is None else np.asarray(m.bias.data, dtype=np.float64)
-                out.append(_Layer(np.asarray(m.weight.data, dtype=np.float64), b, "linear"))
+                gW = _grad_array(m.weight.grad)
+                gb = None if m.bias is None else _grad_array(m.bias.grad)
+                out.append(_Layer(np.asarray(m.weight.data, dtype=np.float64), b, "linear",
+                                  grad=gW, grad_b=gb))
             elif type(m) in acts and out and out[-1].activation == "linear":
                 out[-1].activation = acts[type(m)]
                 if isinstance(m, nn.LeakyReLU):
@@ -433,8 +448,13 @@ def _prepare(model: Any, inputs: Any, target: Any, loss: str, max_neurons: int,
         for layer in layers:
             nums.x.append(np.full(layer.W.shape[0], np.nan))
             nums.net.append(np.full(layer.W.shape[0], np.nan))
-        return layers, nums
-    return layers, _compute(layers, inputs, target, loss)
+    else:
+        nums = _compute(layers, inputs, target, loss)
+    if target is None and all(layer.grad is not None for layer in layers):
+        # after the user's own backward(): the weights' gradients from .grad
+        nums.gW = [np.zeros(0)] + [layer.grad for layer in layers]
+        nums.gb = [None] + [layer.grad_b for layer in layers]
+    return layers, nums
 
 
 def draw_network(model: Any, inputs: Any = None, target: Any = None, loss: str = "half_sse",
@@ -451,7 +471,8 @@ def draw_network(model: Any, inputs: Any = None, target: Any = None, loss: str =
         One input vector: each neuron then shows its net input and output.
     target : sequence of float, optional
         With ``inputs``: each neuron shows its error term ``delta = -dL/dnet`` and each
-        weight its gradient.
+        weight its gradient. Without a target, after your own ``loss.backward()``, each
+        weight shows the gradient in its ``.grad``.
     loss : {"half_sse", "mse"}
         ``1/2 sum (t - y)^2`` (lecture 001) or the mean squared error.
     lr : float, optional
@@ -483,7 +504,7 @@ def draw_network(model: Any, inputs: Any = None, target: Any = None, loss: str =
     L = len(layers)
     state = NetState(forward=L if inputs is not None else -1, loss=target is not None,
                      deltas={(l_, i) for l_ in range(1, L + 1) for i in range(
-                         layers[l_ - 1].W.shape[0])} if target is not None else set(),
+                         layers[l_ - 1].W.shape[0])} if nums.gW else set(),
                      update=lr is not None and target is not None)
     r = _NetRenderer(layers, nums, state, digits=digits, rankdir=rankdir,
                      max_neurons=max_neurons, lr=lr if target is not None else None,

@@ -171,3 +171,16 @@ def test_bad_models_and_inputs_are_named():
 def test_network_player_renders(dot_required):
     html = viz.step_network(_net221(), SEED001_X, [0.5]).to_html()
     assert html.count('class="cr-frame"') == 6 and "δ2_1" in html
+
+
+def test_after_backward_the_weights_show_their_grad():
+    net = _net221()
+    xs = [Value(v, requires_grad=False) for v in SEED001_X]
+    loss = (net(xs) - 0.5) ** 2 * 0.5
+    assert GRAD_COLOR not in viz.draw_network(net, inputs=SEED001_X).source  # no grads yet
+    loss.backward()
+    el = _elements(viz.draw_network(net, inputs=SEED001_X).source)
+    for name, p in net.named_parameters():
+        layer, i, j = int(name[1]), int(name[3]) - 1, int(name[4]) - 1
+        (grad,) = _texts(el[f"w{layer}_{i}_{j}"], GRAD_COLOR)
+        assert grad == f"∂L/∂w = {sig(p.grad)}", name
