@@ -651,7 +651,9 @@ class _Renderer:
         members = self.scope_members[scope]
         out = members[-1]  # topological order: the activation (or the last sum) comes last
         act = out.op if out.op != "+" else "linear"
-        rows = [f'<tr><td colspan="3"><b>{_esc(scope)}</b> = {_esc(act)}(Σ w·x + b)</td></tr>']
+        biased = any(_BIAS.match(str(getattr(n, "label", "") or "")) for n in members)
+        total = "Σ w·x + b" if biased else "Σ w·x"
+        rows = [f'<tr><td colspan="3"><b>{_esc(scope)}</b> = {_esc(act)}({total})</td></tr>']
         n_param = 0
         for node in members:
             if node.parents or is_constant(node):
