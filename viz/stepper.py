@@ -458,8 +458,10 @@ class BackpropStepper:
     def save_frames(self, directory: str | Path, fmt: str = "svg") -> list[Path]:
         """Write one numbered image per frame (``frame_000.svg``...) for slides.
 
-        Every frame has the same layout, so the slides do not jump. The cost is linear:
-        each frame re-renders only the elements its step changes.
+        Every frame has the same layout, so the slides do not jump (lecture style; record
+        boxes write ``?`` for a number not known yet, which can resize them). The cost is
+        linear: each frame re-renders only the elements its step changes, and ``dot`` runs
+        once per batch of frames.
 
         Parameters
         ----------
