@@ -545,6 +545,10 @@ class NetworkStepper:
     ['forward', 'forward', 'loss', 'backward', 'backward', 'backward']
     """
 
+    #: Whether notebook outputs carry a small image of each frame for readers without
+    #: JavaScript (untrusted notebooks). Set it to False for much smaller notebooks.
+    notebook_images: bool = True
+
     def __init__(self, model: Any, inputs: Any, target: Any, loss: str = "half_sse",
                  lr: float | None = None, digits: int = 4, max_neurons: int = 12,
                  rankdir: str = "LR", input_names: Sequence[str] | None = None) -> None:
@@ -712,7 +716,7 @@ class NetworkStepper:
                 images: bool | None = None) -> str:
         """The HTML player (see :meth:`viz.BackpropStepper.to_html`)."""
         if images is None:  # a notebook output may be shown untrusted; a page runs its script
-            images = not full_page
+            images = self.notebook_images and not full_page
         data = self.player_data(images=images)
         if element_id is None:
             digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())

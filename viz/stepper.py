@@ -197,6 +197,10 @@ class BackpropStepper:
     'df/dq = z = -4 (local derivative of q * z with respect to q)'
     """
 
+    #: Whether notebook outputs carry a small image of each frame for readers without
+    #: JavaScript (untrusted notebooks). Set it to False for much smaller notebooks.
+    notebook_images: bool = True
+
     def __init__(self, root: Any, precision: int = 2, **draw_options: Any) -> None:
         options = {"mode": "both", "rankdir": "LR", "style": "lecture", "collapse": None}
         unknown = set(draw_options) - set(DRAW_OPTIONS)
@@ -586,7 +590,7 @@ class BackpropStepper:
         Without JavaScript the page reads as a filmstrip of all frames in order.
         """
         if images is None:  # a notebook output may be shown untrusted; a page runs its script
-            images = not full_page
+            images = self.notebook_images and not full_page
         data = self.player_data(images=images)
         if element_id is None:
             digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())
