@@ -38,29 +38,37 @@ def topological_order(root: Any) -> list[Any]:
     """Return every node reachable from ``root``, each after all of its parents.
 
     Iterative depth-first search (no recursion, so a chain of a million nodes works at
-    Python's default recursion limit). A node stays on the stack until all its parents
-    are emitted, then is emitted itself. Parents are explored in argument order, so the
-    same graph always yields the same list: for ``f = (x + y) * z`` it is x, y, q, z, f.
+    Python's default recursion limit). Popping a node the first time expands it: it goes
+    back on the stack under a marker, with its unvisited parents above; when the marker
+    comes off again, all of its parents have been emitted, so the node is emitted. Parents
+    are explored in argument order, so the same graph always yields the same list: for
+    ``f = (x + y) * z`` it is x, y, q, z, f.
     """
     order: list[Any] = []
-    done: set[Any] = set()
+    visited: set[Any] = set()
     stack = [root]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, done.add
+    push, pop, emit, visit = stack.append, stack.pop, order.append, visited.add
     while stack:
-        node = stack[-1]
-        if node in done:  # pushed twice (shared by two children) and already emitted
-            pop()
+        node = pop()
+        if node is _EMIT:  # every parent of the node below the marker is done
+            emit(pop())
             continue
-        waiting = False
-        for parent in reversed(node.parents):  # reversed push = argument-order visits
-            if parent not in done:
-                push(parent)
-                waiting = True
-        if not waiting:
-            pop()
-            mark(node)
+        if node in visited:  # reached again through another consumer
+            continue
+        visit(node)
+        parents = node.parents
+        if not parents:
             emit(node)
+            continue
+        push(node)
+        push(_EMIT)
+        for parent in reversed(parents):  # reversed push = argument-order visits
+            if parent not in visited:
+                push(parent)
     return order
+
+
+_EMIT = object()
 
 
 @contextlib.contextmanager
@@ -141,3 +149,23 @@ def backpropagate(
             if on_step is not None:
                 on_step(node, slot, parent, upstream, share, previous, total)
     return kept
+
+
+# ------------------------------------------------------------------- the collector
+#: Young-generation threshold of Python's cyclic garbage collector while autograd is loaded.
+#: Graphs have no reference cycles (nodes point only to their parents and rules never
+#: capture their output node), so reference counting frees them, but the collector still
+#: runs every ``threshold`` container allocations and re-scans the nodes of the graph being
+#: built: at CPython's default of 700 that is about half of the time of a scalar forward
+#: pass. Importing autograd raises the threshold to this value (never lowers it); other
+#: generations keep their settings. Restore the default with ``gc.set_threshold(700)``.
+GC_THRESHOLD = 20_000
+
+
+def _relax_collector() -> None:
+    young, middle, old = gc.get_threshold()
+    if 0 < young < GC_THRESHOLD:
+        gc.set_threshold(GC_THRESHOLD, middle, old)
+
+
+_relax_collector()

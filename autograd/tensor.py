@@ -377,7 +377,7 @@ class Tensor:
         def keep(node: Tensor) -> bool:  # whose gradient ends up in .grad
             return node.requires_grad and (not node.parents or retain or node._retain)
 
-        with gc_paused(), set_grad_enabled(True) if create_graph else _nothing():
+        with gc_paused(), set_grad_enabled(True) if create_graph else contextlib.nullcontext():
             grads = backpropagate(self, seed, create_graph=create_graph, keep=keep)
             _store_grads(grads)
 
@@ -750,9 +750,6 @@ def _extremum_method(x: Tensor, dim: Any, keepdim: bool, axis: Axis, keepdims: b
             x, dim, keep)
     axis = dim if axis is None else axis
     return reductions.amax(x, axis, keep) if kind == "max" else reductions.amin(x, axis, keep)
-
-def _nothing() -> contextlib.AbstractContextManager[None]:
-    return contextlib.nullcontext()
 
 
 def _arrays_only(rule: Any) -> bool:

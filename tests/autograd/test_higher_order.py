@@ -246,3 +246,24 @@ def test_double_backward_graph_can_be_drawn_and_stepped():
     (gt,) = grad((t.tanh() ** 2).sum(), t, create_graph=True)
     assert "tanh" in viz.draw(gt.sum()).source
     assert viz.BackpropStepper(gt.sum()).n_steps > 0
+
+
+@pytest.mark.parametrize(
+    "op,fn",
+    [
+        ("conv2d", lambda x, w: ag.conv2d(x, w, padding=1)),
+        ("max_pool2d", lambda x, w: ag.max_pool2d(x * w.sum(), 2)),
+        ("avg_pool2d", lambda x, w: ag.avg_pool2d(x * w.sum(), 2)),
+    ],
+)
+def test_conv_and_pooling_second_derivatives_are_right_or_refused_by_name(op, fn):
+    """Until their rules run on Tensors, create_graph through them must fail loudly."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((1, 2, 4, 4)), requires_grad=True)
+    w = Tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    try:
+        grad(fn(x, w).sum(), [x, w], create_graph=True)
+    except RuntimeError as exc:
+        assert f"op {op!r}" in str(exc)
+    else:
+        assert gradgradcheck(fn, [x, w])
