@@ -176,3 +176,15 @@ def test_batchnorm_second_derivatives_match_torch(affine):
         s = np.zeros(p.shape) if s is None else s
         t = np.zeros(p.shape) if t is None else t.numpy()
         np.testing.assert_allclose(s, t, rtol=1e-9, atol=1e-10)
+
+
+def test_batchnorm_buffers_survive_save_and_load(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))
+    for _ in range(2):
+        model(RNG.standard_normal((5, 3)).astype(np.float32))
+    path = model.save(tmp_path / "bn")
+    fresh = nn.Sequential(nn.Linear(3, 4, seed=1), nn.BatchNorm1d(4)).load(path)
+    for (k, a), (_, b) in zip(model.state_dict().items(), fresh.state_dict().items(),
+                              strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b), k
+    assert int(fresh[1].num_batches_tracked.data) == 2
