@@ -1,8 +1,10 @@
 """chainrule's neural-network layer: perceptrons, scalar MLPs, tensor modules and training.
 
 PyTorch's names wherever PyTorch has the concept: ``nn.Module``, ``nn.Linear``,
-``nn.Conv2d``, ``nn.CrossEntropyLoss``, ``nn.functional`` (also as ``nn.F``), ``nn.optim.SGD``;
-plus the lectures' own pieces: ``nn.Perceptron`` and the scalar ``nn.scalar.MLP``.
+``nn.Conv2d``, ``nn.BatchNorm2d``, ``nn.ModuleList``, ``nn.CrossEntropyLoss``,
+``nn.functional`` (also as ``nn.F``), ``nn.init``, ``nn.optim.SGD``/``AdamW``...,
+``nn.optim.lr_scheduler`` (:mod:`nn.schedulers`), ``nn.utils.clip_grad_norm_``; plus the
+lectures' own pieces: ``nn.Perceptron`` and the scalar ``nn.scalar.MLP``.
 """
 
 from ._guard import require_chainrule_autograd
@@ -112,10 +114,10 @@ __all__ = [
     "optim",
     "scalar",
     "schedulers",
-    "utils",
     "spiral",
     "standardize",
     "train_test_split",
+    "utils",
     "xor",
     "zero_one_loss",
 ]
