@@ -260,6 +260,23 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
+    def apply(self, fn: Any) -> Module:
+        """Call ``fn(module)`` on every descendant, then on this module (PyTorch's order);
+        returns self. The usual way to initialise by name::
+
+            def init_weights(m):
+                if isinstance(m, nn.Linear):
+                    nn.init.xavier_uniform_(m.weight)
+                    nn.init.zeros_(m.bias)
+            model.apply(init_weights)
+        """
+        if not callable(fn):
+            raise TypeError(f"Module.apply: fn must be callable, got {type(fn).__name__}")
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def _iter_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         seen: set[int] = set()
         for module_name, module in self.named_modules():

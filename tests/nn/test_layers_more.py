@@ -170,3 +170,25 @@ def test_init_gain_table_and_errors():
     a = nn.init.kaiming_uniform_(Tensor(np.zeros((4, 4))), generator=7).data.copy()
     b = nn.init.kaiming_uniform_(Tensor(np.zeros((4, 4))), generator=7).data
     assert np.array_equal(a, b)  # seeded
+
+
+def test_module_apply_initialises_by_name_in_torch_order():
+    torch = pytest.importorskip("torch")
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 2)))
+    seen = []
+
+    def init_weights(m):
+        seen.append(type(m).__name__)
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight, generator=0)
+            nn.init.zeros_(m.bias)
+
+    assert model.apply(init_weights) is model
+    twin = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(),
+                               torch.nn.Sequential(torch.nn.Linear(8, 2)))
+    tseen = []
+    twin.apply(lambda m: tseen.append(type(m).__name__))
+    assert seen == tseen  # children first, then the parent
+    assert np.all(model[0].bias.data == 0) and np.abs(model[0].weight.data).max() > 0
+    with pytest.raises(TypeError, match="fn must be callable"):
+        model.apply(3)
