@@ -59,8 +59,11 @@ class Tensor:
     Attributes
     ----------
     data : ndarray
+        Reassigning it (``t.data = ...``, ``t.data -= ...``) bumps :attr:`version`, and a
+        backward pass through an op that used the old values raises (PyTorch's rule).
     grad : ndarray or None
-        Same shape and dtype as ``data``; ``None`` until a backward pass reaches it.
+        Same shape and dtype as ``data``; ``None`` until a backward pass reaches it. A
+        Tensor (a graph node) after ``backward(create_graph=True)``.
     op : str
         Short lecture-style label of the producing operation (``"+"``, ``"matmul"``,
         ``"relu"``...); ``""`` for leaves.
