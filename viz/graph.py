@@ -2,17 +2,19 @@
 
 The DOT source (``.source``) never needs Graphviz. Rendering does: ``render``, ``pipe``,
 ``view`` and ``save`` to an image raise one :class:`GraphvizNotFoundError` naming how to install
-it. The Jupyter display never raises: an SVG when ``dot`` exists, otherwise the install hint
-and the DOT source, so "Run All" goes on.
+it, and are bounded by :mod:`viz.limits` (node limit, timeout, memory cap; every ``dot`` call
+goes through :func:`run_dot`). The Jupyter display never raises (:mod:`viz.display`): SVG, PNG
+and a description when ``dot`` exists, otherwise the install hint and the DOT source, so "Run
+All" goes on.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,25 @@ def run_dot(source: str, fmt: str, *, engine: str = "dot", args: Sequence[str] =
     GraphvizError
         It failed (invalid DOT, out of memory...).
     """
+    return _run([f"-T{fmt}", *args], source, engine=engine, nodes=nodes, graphs=graphs)
+
+
+def run_dot_formats(source: str, formats: Sequence[str], *, args: Sequence[str] = (),
+                    nodes: int | None = None) -> list[bytes]:
+    """One layout, several output formats (``dot -Tsvg -o a -Tpng -o b``): as :func:`run_dot`.
+
+    Returns the outputs in the order of ``formats``.
+    """
+    with tempfile.TemporaryDirectory(prefix="chainrule-dot-") as tmp:
+        files = [os.path.join(tmp, f"out{i}") for i in range(len(formats))]
+        cmd = [a for fmt, f in zip(formats, files) for a in (f"-T{fmt}", f"-o{f}")]
+        _run([*cmd, *args], source, nodes=nodes)
+        return [Path(f).read_bytes() for f in files]
+
+
+def _run(dot_args: list[str], source: str, *, engine: str = "dot", nodes: int | None = None,
+         graphs: int = 1) -> bytes:
+    """Run ``engine`` with ``dot_args`` on ``source`` within the limits; its stdout."""
     exe = shutil.which(engine)
     if exe is None:
         raise GraphvizNotFoundError()
@@ -109,7 +130,7 @@ def run_dot(source: str, fmt: str, *, engine: str = "dot", args: Sequence[str] =
         raise DotTimeoutError(f"no time left to run Graphviz's {engine} on {what} "
                               f"({limit_name} is spent). {hint}")
     try:
-        proc = subprocess.Popen([exe, f"-T{fmt}", *args], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([exe, *dot_args], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as exc:
         raise GraphvizNotFoundError(str(exc)) from None
@@ -131,6 +152,7 @@ def run_dot(source: str, fmt: str, *, engine: str = "dot", args: Sequence[str] =
                        f"{limits.DOT_MEMORY_LIMIT / 2**20:.0f} MiB)")
         raise GraphvizError(f"Graphviz's {engine} failed on {what}: {detail}")
     return out
+
 
 
 def _image_args(fmt: str, dpi: float | None) -> list[str]:
@@ -274,24 +296,18 @@ class Graph(graphviz.Digraph):
         """The rendered SVG text (needs ``dot``)."""
         return self.pipe(format="svg", encoding="utf-8")
 
-    def _fallback_bundle(self, reason: str) -> dict[str, str]:
-        text = f"{reason}\n\n{self.source}"
-        markup = (
-            '<div class="chainrule-graph-fallback"><p style="color:#a33">'
-            f"{html.escape(reason)}</p><pre>{html.escape(self.source)}</pre></div>"
-        )
-        return {"text/plain": text, "text/html": markup}
+    #: Inline in Jupyter, scale the drawing down to the output width (see :mod:`viz.display`);
+    #: ``False`` shows it at its natural size.
+    fit_width: bool = True
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
-        """SVG when ``dot`` works; otherwise the install hint and the DOT source. Never raises."""
-        if not dot_available():
-            return self._fallback_bundle(INSTALL_HINT)
-        try:
-            return {"image/svg+xml": self.svg()}
-        except Exception as exc:  # a display hook must not stop the notebook
-            return self._fallback_bundle(f"Graphviz could not render this graph: {exc}")
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> tuple[dict, dict]:
+        """SVG, PNG and a text description (:func:`viz.display.mimebundle`). Never raises."""
+        from .display import mimebundle
+
+        return mimebundle(self, include, exclude)
 
     def _repr_svg_(self) -> str | None:
         """SVG text, or ``None`` (no SVG representation) when it cannot be rendered."""
-        bundle = self._repr_mimebundle_()
-        return bundle.get("image/svg+xml")
+        data, _ = self._repr_mimebundle_()
+        return data.get("image/svg+xml")

@@ -64,7 +64,7 @@ def test_without_dot_render_raises_one_clear_error(tmp_path, monkeypatch):
 def test_jupyter_display_never_raises_without_dot(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     g = _graph()
-    bundle = g._repr_mimebundle_()
+    bundle, _ = g._repr_mimebundle_()
     assert "image/svg+xml" not in bundle
     assert "apt-get install graphviz" in bundle["text/plain"]
     assert "digraph" in bundle["text/plain"] and "digraph" in bundle["text/html"]
@@ -72,7 +72,7 @@ def test_jupyter_display_never_raises_without_dot(tmp_path, monkeypatch):
 
 
 def test_jupyter_display_is_svg_with_dot(dot_required):
-    bundle = _graph()._repr_mimebundle_()
+    bundle, _ = _graph()._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
 
 
