@@ -208,8 +208,11 @@ class Graph(graphviz.Digraph):
     """
 
     def node_count(self) -> int:
-        """Number of node statements in the DOT body (what ``dot`` has to lay out)."""
-        return sum(1 for line in self.body if _NODE_STATEMENT.match(line.rstrip("\n")))
+        """Number of nodes in the DOT body: node statements, except the small nodes that
+        only carry an edge's label (``class="cr-label"``), which ``dot`` makes for every
+        labelled edge anyway."""
+        return sum(1 for line in self.body if _NODE_STATEMENT.match(line.rstrip("\n"))
+                   and "cr-label" not in line)
 
     def pipe(self, format: str | None = None, renderer: str | None = None,
              formatter: str | None = None, neato_no_op: Any = None, quiet: bool = False, *,
