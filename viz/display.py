@@ -143,10 +143,18 @@ def _add_note(svg: str, note: str) -> str:
     return svg.replace("</svg>", rect + text + "</svg>", 1)
 
 
+#: Most characters of DOT source a fallback bundle carries (a notebook stores it).
+MAX_SOURCE_CHARS = 20_000
+
+
 def _fallback(graph: Any, reason: str) -> dict[str, str]:
-    text = f"{reason}\n\n{graph.source}"
+    source = graph.source
+    if len(source) > MAX_SOURCE_CHARS:
+        source = (f"{source[:MAX_SOURCE_CHARS]}\n... ({len(source) - MAX_SOURCE_CHARS:,} more "
+                  "characters: graph.source has all of it)")
+    text = f"{reason}\n\n{source}"
     markup = ('<div class="chainrule-graph-fallback"><p style="color:#a33">'
-              f"{html.escape(reason)}</p><pre>{html.escape(graph.source)}</pre></div>")
+              f"{html.escape(reason)}</p><pre>{html.escape(source)}</pre></div>")
     return {"text/plain": text, "text/html": markup}
 
 

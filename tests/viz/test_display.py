@@ -116,3 +116,13 @@ def test_hostile_labels_still_give_a_valid_bundle(label, dot_required):
     data, _ = _drawn(f)._repr_mimebundle_()
     ET.fromstring(data["image/svg+xml"].encode())
     assert data["image/png"][:4] == b"\x89PNG"
+
+
+def test_fallback_for_a_huge_graph_is_bounded(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_RENDER_NODES", 50)
+    f = build("+".join(f"x{i}" for i in range(150)), {f"x{i}": 1 for i in range(150)})
+    g = _drawn(f)
+    data, _ = g._repr_mimebundle_()
+    assert len(g.source) > display.MAX_SOURCE_CHARS
+    assert len(data["text/plain"]) < display.MAX_SOURCE_CHARS + 2000
+    assert "graph.source has all of it" in data["text/html"]
