@@ -52,6 +52,8 @@ examples:
 allowed: numbers, variables, + - * / **, unary minus, parentheses, and the functions
   {functions}. Anything else (attribute access, __import__, lambdas,
   comprehensions, exponents above 1000...) is refused with exit status 2.
+  Graphs over {max_nodes} nodes are refused (exit 2); a dot run is stopped after
+  {timeout} s, all of one command's dot runs after {budget} s (exit 1).
   An expression starting with "-" goes after "--" (options before it):
     %(prog)s -o neg.svg -- "-x * y" x=1 y=2
 """
@@ -60,8 +62,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=prog,
         description="Draw the computation graph of an expression the way the lectures do "
-        "(values in green, gradients in red) and step through backpropagation.",
-        epilog=EXAMPLES.replace("{functions}", ", ".join(FUNCTIONS)),
+        "(values in green, gradients in red) and step through backpropagation. Prints the "
+        "output's value and every variable's value and gradient (to stderr when the DOT "
+        "source goes to stdout); warns about NaN/inf and about variables not used.",
+        epilog=EXAMPLES.replace("{functions}", ", ".join(FUNCTIONS))
+        .replace("{max_nodes}", str(limits.MAX_RENDER_NODES))
+        .replace("{timeout}", f"{limits.DOT_TIMEOUT:g}").replace("{budget}", f"{RENDER_BUDGET:g}"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("expression", help='the expression, e.g. "(x + y) * z"')
