@@ -255,7 +255,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
              "domain such as log or sqrt of a negative number)")
     graph = draw(root, mode=args.mode, precision=args.precision, **draw_options)
     try:
-        with limits.render_budget(RENDER_BUDGET):
+        budget = f"viz.cli.RENDER_BUDGET = {RENDER_BUDGET:g} s for all dot runs of a command"
+        with limits.render_budget(RENDER_BUDGET, budget):
             if args.output:
                 _say(graph.save(args.output, dpi=args.dpi), sys.stdout)
             if stepper is not None and args.steps:

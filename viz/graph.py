@@ -137,9 +137,11 @@ def _run(dot_args: list[str], source: str, *, engine: str = "dot", nodes: int | 
     _limit_memory(proc.pid)
     try:
         out, err = proc.communicate(source.encode("utf-8", "replace"), timeout=timeout)
-    except subprocess.TimeoutExpired:
+    except BaseException as exc:  # a timeout, or an interrupt: never leave dot running
         proc.kill()
         proc.communicate()
+        if not isinstance(exc, subprocess.TimeoutExpired):
+            raise
         raise DotTimeoutError(
             f"Graphviz's {engine} did not finish laying out {what} within {timeout:.3g} s "
             f"({limit_name}) and was stopped. {hint}"

@@ -48,7 +48,8 @@ MAX_IMAGE_PIXELS: int = 6000
 #: Longest label text drawn; longer labels are cut visibly (``"abc… (+17,000 characters)"``).
 MAX_LABEL_CHARS: int = 1000
 
-_deadline: ContextVar[float | None] = ContextVar("chainrule_render_deadline", default=None)
+_deadline: ContextVar[tuple[float, str] | None] = ContextVar("chainrule_render_deadline",
+                                                             default=None)
 
 
 class GraphTooLargeError(ValueError):
@@ -92,14 +93,15 @@ def check_node_count(n: int, what: str) -> None:
 
 
 @contextmanager
-def render_budget(seconds: float) -> Iterator[None]:
+def render_budget(seconds: float, name: str = "the render budget") -> Iterator[None]:
     """Bound the total time of all ``dot`` calls made inside the block (this thread/task).
 
     Each call gets ``min(DOT_TIMEOUT, time left)``; once the budget is spent the next call
     raises :class:`DotTimeoutError` without starting ``dot``. The command line uses it so that
-    one invocation, however many frames it writes, ends within a known time.
+    one invocation, however many frames it writes, ends within a known time. ``name`` is how
+    the messages call the budget.
     """
-    token = _deadline.set(time.monotonic() + float(seconds))
+    token = _deadline.set((time.monotonic() + float(seconds), name))
     try:
         yield
     finally:
@@ -109,11 +111,11 @@ def render_budget(seconds: float) -> Iterator[None]:
 def dot_timeout(graphs: int = 1) -> tuple[float, str]:
     """The timeout for the next ``dot`` call (rendering ``graphs`` graphs) and the name of
     the limit that sets it."""
-    deadline = _deadline.get()
+    budget = _deadline.get()
     full = DOT_TIMEOUT * max(int(graphs), 1)
-    if deadline is not None:
-        left = deadline - time.monotonic()
+    if budget is not None:
+        left = budget[0] - time.monotonic()
         if left < full:
-            return max(left, 0.0), "the render budget"
+            return max(left, 0.0), budget[1]
     per = f"viz.limits.DOT_TIMEOUT = {DOT_TIMEOUT:g} s"
     return full, per if graphs <= 1 else f"{graphs} graphs x {per}"

@@ -88,7 +88,7 @@ def test_cli_stops_within_its_budget(monkeypatch, tmp_path, capsys):
     status = main(["x*y", "x=1", "y=2", "--steps", str(tmp_path / "frames")],
                   prog="chainrule-viz")
     assert status == 1
-    _one_line_error(capsys, "render budget")
+    _one_line_error(capsys, "RENDER_BUDGET")
 
 
 # ------------------------------------------------------------ expression checker depth
