@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -125,17 +126,34 @@ class _Lab:
         self.log.close()
 
 
+UNTRUSTED = "01_untrusted.ipynb"
+
+
+def _execute_with_nbclient(root: Path) -> list[dict]:
+    """Run notebook 01 as nbconvert would and save it unsigned (JupyterLab: untrusted)."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(root)}}).execute()
+    nbformat.write(nb, root / UNTRUSTED)
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     _requirements()
     root = tmp_path_factory.mktemp("lab") / "root"
     root.mkdir()
     shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
-    server = _Lab(root)
-    try:
-        yield server
-    finally:
-        server.stop()
+    with ThreadPoolExecutor(1) as pool:  # the untrusted copy is made while the server starts
+        server = _Lab(root)
+        server.untrusted_outputs = pool.submit(_execute_with_nbclient, root)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -259,15 +277,8 @@ def test_trusted_notebook_runs_and_its_player_steps(lab, browser):
 
 
 def test_untrusted_copy_shows_pngs_and_the_player_fallback(lab, browser):
-    import nbclient
-    import nbformat
-
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(lab.root)}}).execute()
-    name = "01_untrusted.ipynb"
-    nbformat.write(nb, lab.root / name)  # not signed: JupyterLab opens it untrusted
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    outputs = lab.untrusted_outputs.result(timeout=180)
+    name = UNTRUSTED
     n_png = sum("image/png" in o.get("data", {}) for o in outputs)
     n_drawings = sum("image/svg+xml" in o.get("data", {}) for o in outputs)
     assert n_drawings >= 1
