@@ -20,7 +20,6 @@ so leaves read top to bottom as the expression reads (w0, x0, w1, x1).
 
 from __future__ import annotations
 
-import html
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -31,7 +30,8 @@ import numpy as np
 
 from .chain import chain_rule_steps
 from .format import constant_gate, fmt_any, is_array, parse_constant_gate, shape_text
-from .graph import Graph
+from .graph import Graph, check_dpi, check_save_path
+from .labels import dot_html, dot_record
 from .nodes import CONSTANT, GATE, LEAF, GraphInfo, is_constant, is_tensor
 
 MODES = ("forward", "backward", "both")
@@ -243,7 +243,8 @@ def gate_label(node: Any, fold: bool = True) -> str:
 
 
 def _esc(text: str) -> str:
-    return html.escape(str(text), quote=False)
+    """Any text as an HTML-like or quoted DOT label (see :mod:`viz.labels`)."""
+    return dot_html(text)
 
 
 def _colored(color: str, text: str) -> str:
@@ -808,11 +809,12 @@ def _same_edge(highlighted: Any, key: Any) -> bool:
 
 
 def _rec(text: str) -> str:
-    """Escape the characters that structure a record label."""
-    out = str(text)
-    for ch in "\\{}|<>\"":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    """Any text as one field of a record label (see :mod:`viz.labels`)."""
+    return dot_record(text)
+
+
+#: Longest record field, in characters: DOT refuses a quoted string over 16,384 bytes.
+_REC_BUDGET = 4000
 
 
 def _rec_rows(title: str, text: str) -> str:
@@ -820,7 +822,14 @@ def _rec_rows(title: str, text: str) -> str:
     rows = text.split("\n")
     if len(rows) == 1:
         return _rec(f"{title} {text}")
-    return "\\n".join(_rec(line) for line in [title, *rows])  # DOT's \n: a centred break
+    kept, used = [title], len(title)
+    for i, line in enumerate(rows):
+        used += len(line) + 2
+        if used > _REC_BUDGET:  # keep the field renderable; say what was left out
+            kept.append(f"\u2026 ({len(rows) - i} more rows)")
+            break
+        kept.append(line)
+    return "\\n".join(_rec(line) for line in kept)  # DOT's \n: a centred break
 
 
 def render_view(info: GraphInfo, view: View, *, mode: str = "both", rankdir: str = "LR",
@@ -839,7 +848,7 @@ def render_view(info: GraphInfo, view: View, *, mode: str = "both", rankdir: str
                      fold_constants=fold_constants, tags=tags, layout_view=layout_view).build()
 
 
-def save(graph_or_root: Any, path: str, **draw_options: Any) -> str:
+def save(graph_or_root: Any, path: str, dpi: float | None = None, **draw_options: Any) -> str:
     """Render a drawing (or a graph's output node, drawn first) to ``.svg``/``.png``/``.pdf``.
 
     Parameters
@@ -847,7 +856,12 @@ def save(graph_or_root: Any, path: str, **draw_options: Any) -> str:
     graph_or_root : Graph or graphviz.Digraph or Value or Tensor
         What to save; a node is drawn with ``draw(node, **draw_options)``.
     path : str
-        Target file; the extension picks the format (``.dot``/``.gv`` writes DOT source).
+        Target file; the extension picks the format: ``.svg``, ``.png``, ``.pdf``,
+        ``.jpg``/``.jpeg``, or ``.dot``/``.gv`` for the DOT source. A missing or unknown
+        extension raises ``ValueError`` before anything is drawn or written.
+    dpi : float, optional
+        Resolution of ``.png``/``.jpg`` (default ``viz.graph.DEFAULT_DPI`` = 192, sharp on a
+        1080p projector).
 
     Returns
     -------
@@ -856,6 +870,8 @@ def save(graph_or_root: Any, path: str, **draw_options: Any) -> str:
     """
     import graphviz
 
+    check_save_path(path)
+    check_dpi(dpi)
     if isinstance(graph_or_root, Graph):
         graph = graph_or_root
     elif isinstance(graph_or_root, graphviz.Digraph):
@@ -864,5 +880,4 @@ def save(graph_or_root: Any, path: str, **draw_options: Any) -> str:
                       edge_attr=dict(graph_or_root.edge_attr))
     else:
         graph = draw(graph_or_root, **draw_options)
-    return graph.save(path)
-
+    return graph.save(path, dpi=dpi)

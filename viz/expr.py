@@ -4,8 +4,13 @@ Allowed: numbers, variable names, ``+ - * / **``, unary ``-``/``+``, parentheses
 ``exp log tanh sigmoid relu sin cos sqrt`` with one argument. Everything else (attribute
 access, subscripts, ``__import__``, lambdas, comprehensions, keywords, strings...) is refused
 with an :class:`ExprError` before anything is computed. Constant exponents are limited to
-``|n| <= MAX_EXPONENT`` so ``10**10**10`` is refused instead of hanging. All arithmetic is
-done in float64 on ``Value`` nodes (no Python big integers are ever created).
+``|n| <= MAX_EXPONENT`` so ``10**10**10`` is refused instead of hanging, and the syntax tree
+is at most ``MAX_DEPTH`` levels deep (``x ** ------...1`` with a thousand signs is refused
+instead of exhausting Python's recursion limit). All arithmetic is done in float64 on
+``Value`` nodes (no Python big integers are ever created).
+
+Variable names are Python identifiers, normalised as Python does (NFKC), so ``α`` and ``x1``
+are names; they may not start with ``_`` or be one of the function names.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import unicodedata
 from collections.abc import Mapping
+from numbers import Real
 
 from autograd import Value
 
@@ -21,6 +28,8 @@ FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt")
 MAX_LENGTH = 2000
 MAX_NODES = 2000
 MAX_EXPONENT = 1000.0
+#: Deepest nesting of the syntax tree (Python itself allows 200 nested parentheses).
+MAX_DEPTH = 200
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 # What each operator does; numbers-only "/" and "**" get guarded versions in _constant_value.
 _APPLY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -85,15 +94,30 @@ def _constant_value(node: ast.AST) -> float | None:
     return None
 
 
-def validate(tree: ast.Expression) -> list[str]:
-    """Check every node of the parsed expression; return the variable names, in order."""
-    names: list[str] = []
-    called: set[int] = set()
+def _check_size(tree: ast.AST) -> None:
+    """Refuse more than MAX_NODES syntax nodes or a depth over MAX_DEPTH (iteratively, first,
+    so nothing recursive ever sees a deep tree)."""
     count = 0
-    for node in ast.walk(tree):
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
             raise ExprError(f"expression too large (more than {MAX_NODES} syntax nodes)")
+        if depth > MAX_DEPTH:
+            raise ExprError(f"expression nested too deeply (more than {MAX_DEPTH} levels, e.g. "
+                            "a long run of signs or a very long chain); write it shorter")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def validate(tree: ast.Expression) -> list[str]:
+    """Check every node of the parsed expression; return the variable names in the order
+    they are first read (left to right)."""
+    names: list[str] = []
+    where: dict[str, int] = {}  # first column of each variable: the order it is read
+    called: set[int] = set()
+    _check_size(tree)
+    for node in ast.walk(tree):
         if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _BINOPS:
             continue
         if isinstance(node, (ast.USub, ast.UAdd)):
@@ -111,6 +135,9 @@ def validate(tree: ast.Expression) -> list[str]:
                 raise ExprError(f"names starting with '_' are not allowed: {node.id!r}")
             if node.id not in FUNCTIONS and node.id not in names:
                 names.append(node.id)
+            if node.id not in FUNCTIONS:
+                col = getattr(node, "col_offset", 0)
+                where[node.id] = min(where.get(node.id, col), col)
             continue
         if isinstance(node, ast.BinOp):
             if type(node.op) not in _BINOPS:
@@ -142,7 +169,7 @@ def validate(tree: ast.Expression) -> list[str]:
     for node in ast.walk(tree):  # a function name used as a variable
         if isinstance(node, ast.Name) and node.id in FUNCTIONS and id(node) not in called:
             raise ExprError(f"{node.id!r} is a function; call it as {node.id}(...)")
-    return names
+    return sorted(names, key=lambda n: where[n])
 
 
 def parse(text: str) -> tuple[ast.Expression, list[str]]:
@@ -155,9 +182,55 @@ def parse(text: str) -> tuple[ast.Expression, list[str]]:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"syntax error: {exc.msg}") from None
+    except UnicodeEncodeError:
+        raise ExprError("expression is not valid UTF-8 text (the shell passed bytes that are "
+                        "not UTF-8); type it in UTF-8") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExprError(f"cannot parse expression: {type(exc).__name__}") from None
     return tree, validate(tree)
+
+
+def normalize_name(name: str) -> str:
+    """A variable name as Python's parser sees it (NFKC: ``ﬁ`` is ``fi``)."""
+    return unicodedata.normalize("NFKC", str(name))
+
+
+def check_name(name: str) -> str:
+    """``name`` normalised, or ExprError if it cannot be a variable of an expression.
+
+    >>> check_name("w0"), check_name("α")
+    ('w0', 'α')
+    """
+    n = normalize_name(name)
+    if not n.isidentifier():
+        raise ExprError(f"{name!r} is not a variable name (letters, digits and _, not starting "
+                        "with a digit)")
+    if n.startswith("_"):
+        raise ExprError(f"names starting with '_' are not allowed: {name!r}")
+    if n in FUNCTIONS:
+        raise ExprError(f"{n!r} is a function, not a variable")
+    return n
+
+
+def number(value: object, name: str = "value") -> float:
+    """A binding's value as a float64; ExprError for anything but a real number in range.
+
+    >>> number(3), number(-0.5)
+    (3.0, -0.5)
+    >>> number(1j, "x")
+    Traceback (most recent call last):
+    ...
+    viz.expr.ExprError: value of x must be a real number (int or float), got complex 1j
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        kind = type(value).__name__
+        raise ExprError(f"value of {name} must be a real number (int or float), "
+                        f"got {kind} {value!r}"[:200])
+    try:
+        return float(value)
+    except OverflowError:
+        raise ExprError(f"value of {name} is too large for float64 (|value| must be below "
+                        "1.8e308)") from None
 
 
 def build(text: str, bindings: Mapping[str, float], output: str = "f") -> Value:
@@ -168,8 +241,9 @@ def build(text: str, bindings: Mapping[str, float], output: str = "f") -> Value:
     text : str
         E.g. ``"(x + y) * z"``.
     bindings : mapping
-        Variable name -> number. Each variable becomes one labelled leaf, so ``x * x``
-        has two edges from the same node.
+        Variable name -> real number (int or float; a complex number, a bool or an int too
+        large for float64 raises ExprError). Each variable becomes one labelled leaf, so
+        ``x * x`` has two edges from the same node. Names not in the expression are ignored.
     output : str
         Label given to the result (if it is not a plain variable).
 
@@ -188,11 +262,13 @@ def build(text: str, bindings: Mapping[str, float], output: str = "f") -> Value:
     viz.expr.ExprError: call of '__import__' is not allowed; allowed functions: exp, ...
     """
     tree, names = parse(text)
-    missing = [n for n in names if n not in bindings]
+    values = {normalize_name(k): v for k, v in bindings.items()}
+    missing = [n for n in names if n not in values]
     if missing:
-        raise ExprError(f"unbound variable {missing[0]!r}: give it a value, "
-                        f"e.g. {missing[0]}=1")
-    leaves = {n: Value(float(bindings[n]), label=n) for n in names}
+        name = missing[0]
+        points = "" if name.isascii() else " (" + " ".join(f"U+{ord(c):04X}" for c in name) + ")"
+        raise ExprError(f"unbound variable {name!r}{points}: give it a value, e.g. {name}=1")
+    leaves = {n: Value(number(values[n], n), label=n) for n in names}
     result = _evaluate(tree.body, leaves)
     if not isinstance(result, Value):
         result = Value(result, label=output)

@@ -1,6 +1,7 @@
 """Numbers as the slides print them: a fixed number of decimals, integers without them.
 
-``fmt(-4.0) == "-4"``, ``fmt(0.7310585) == "0.73"``, ``fmt(-0.1966) == "-0.20"``. The same
+``fmt(-4.0) == "-4"``, ``fmt(0.7310585) == "0.73"``, ``fmt(-0.1966) == "-0.20"``; magnitudes
+from 1e15 on in scientific notation (``1.00e+300``, never 300 digits). The same
 rule is used by the drawings, the stepper's texts and the HTML player, so a number looks the
 same everywhere.
 
@@ -48,12 +49,16 @@ def fmt(x: Any, precision: int = 2) -> str:
     --------
     >>> fmt(-4.0), fmt(0.7310585786), fmt(-0.19661193), fmt(-0.0), fmt(float("inf"))
     ('-4', '0.73', '-0.20', '0', 'inf')
+    >>> fmt(1e300), fmt(-2.5e15, 1)
+    ('1.00e+300', '-2.5e+15')
     """
     x = float(x) if isinstance(x, (float, int)) else float(np.asarray(x).reshape(()))
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
+    if abs(x) >= 1e15:  # no 300-digit integers: 1.00e+300
+        return f"{x:.{precision}e}"
     r = round(x, precision)
     if r == 0:
         return "0"  # no "-0" and no "0.00"

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .graph import GraphvizNotFoundError
+from .graph import GraphvizNotFoundError, run_dot
 
-#: Graphs per ``dot`` run, and seconds allowed per graph in a run (plus a fixed 30 s).
+#: Graphs per ``dot`` run (each run gets :func:`viz.graph.run_dot`'s time per graph).
 BATCH = 48
-SECONDS_PER_GRAPH = 5.0
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -75,19 +73,8 @@ def render_many(sources: Iterable[str], fmt: str, dpi: int | None = None) -> Ite
     batch: list[str] = []
 
     def run(batch: list[str]) -> list[bytes]:
-        try:
-            done = subprocess.run(cmd, input="\n".join(batch).encode("utf-8"),
-                                  capture_output=True, check=False,
-                                  timeout=30 + SECONDS_PER_GRAPH * len(batch))
-        except subprocess.TimeoutExpired:
-            raise TimeoutError(
-                f"dot did not finish {len(batch)} frame(s) within "
-                f"{30 + SECONDS_PER_GRAPH * len(batch):.0f} s; draw a smaller graph "
-                "(collapse=) or use the DOT source"
-            ) from None
-        if done.returncode != 0:
-            raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace')[:500]}")
-        data = done.stdout
+        # one dot process for the whole batch, within viz's timeout and memory limits
+        data = run_dot("\n".join(batch), cmd[1][2:], args=cmd[2:], graphs=len(batch))
         if fmt == "png":
             images = _split_png(data)
         elif fmt == "svg":

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
+from html import escape
 from pathlib import Path
 
 import pytest
-from vizhelpers import parse_dot
+from vizhelpers import parse_dot, png_size
 
+import viz
 from viz.cli import main
+from viz.draw import draw
 from viz.expr import MAX_EXPONENT, ExprError, build
 
 UNSAFE = [
@@ -81,9 +85,10 @@ def test_renders_files_and_steps(tmp_path, dot_required):
                    "--steps", str(steps), "--mode", "both"])
     assert status == 0
     assert "<svg" in svg.read_text() and "-12" in svg.read_text()
-    # at the output gate the text names the local derivative (never "df/df * ...")
-    assert "df/dz = n2 = 3 (local derivative of n2 * z with respect to z)" in html.read_text()
-    assert "df/dx = df/dn2 * dn2/dx = -4 * 1 = -4" in html.read_text()
+    page = html.read_text()
+    stepper = viz.step(build("(x + y) * z", dict(x=-2, y=5, z=-4)))
+    assert all(escape(f.text) in page for f in stepper.frames)  # every step, as the API says
+    assert "df/dx = df/dn2 * dn2/dx = -4 * 1 = -4" in page  # x + y is unnamed: n2
     assert len(list(steps.glob("frame_*.svg"))) == 10
 
 
@@ -144,3 +149,51 @@ def test_console_script_entry_point(tmp_path):
     assert d.out_of(d.node_id("x"))[0].grads == ["-2"]
     bad = subprocess.run([str(script), "x.y", "x=1"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("chainrule-viz: error:")
+
+
+# ------------------------------------------------- numbers for the teacher, warnings (issue 10)
+def test_prints_the_value_and_every_leaf_gradient_as_a_table(tmp_path, capsys):
+    out = tmp_path / "xyz.dot"
+    assert main(["(x + y) * z", "x=-2", "y=5", "z=-4", "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == str(out)
+    assert lines[1] == "f = -12"
+    rows = [line.split() for line in lines[2:]]
+    assert rows == [["variable", "value", "df/dvariable"], ["x", "-2", "-4"], ["y", "5", "-4"],
+                    ["z", "-4", "3"]]
+
+
+def test_table_goes_to_stderr_when_stdout_is_the_dot_source(capsys):
+    assert main(["x * y", "x=3", "y=-2", "--name", "g", "--mode", "forward"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("digraph") and captured.out.rstrip().endswith("}")
+    rows = [line.split() for line in captured.err.splitlines()]
+    assert rows == [["g", "=", "-6"], ["variable", "value"], ["x", "3"], ["y", "-2"]]
+
+
+def test_warns_on_nan_and_inf(capsys, tmp_path):
+    assert main(["log(x) * y", "x=-1", "y=2", "-o", str(tmp_path / "g.dot")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "warning: non-finite numbers" in err[0]
+    assert "f = nan" in err[0] and "df/dy = nan" in err[0]
+    assert main(["exp(x)", "x=1000", "-o", str(tmp_path / "h.dot")]) == 0
+    assert "f = inf" in capsys.readouterr().err
+
+
+def test_tags_flag(capsys):
+    assert main(["(x + y) * z", "x=-2", "y=5", "z=-4", "--tags"]) == 0
+    assert any(e.names for e in parse_dot(capsys.readouterr().out).edges)  # grey "n2 = "
+    if "tags" in inspect.signature(draw).parameters:  # draw's default (from the player work)
+        assert main(["(x + y) * z", "x=-2", "y=5", "z=-4"]) == 0
+        d = parse_dot(capsys.readouterr().out)
+        assert all(not e.names for e in d.edges)
+
+
+def test_dpi_option_sets_the_png_resolution(tmp_path, dot_required, capsys):
+    sizes = {}
+    for dpi in ("96", "288"):
+        out = tmp_path / f"g{dpi}.png"
+        assert main(["x * y", "x=3", "y=-2", "-o", str(out), "--dpi", dpi]) == 0
+        sizes[dpi] = png_size(out.read_bytes())
+    (w1, h1), (w3, h3) = sizes["96"], sizes["288"]
+    assert abs(w3 - 3 * w1) <= 3 and abs(h3 - 3 * h1) <= 3

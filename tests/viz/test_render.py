@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import graphviz
 import pytest
+from vizhelpers import png_size
 
 import viz
+from viz import limits
 from viz.demo import sigmoid_circuit, write_lecture_figures, xyz_circuit
-from viz.graph import GraphvizNotFoundError
+from viz.graph import DEFAULT_DPI, Graph, GraphvizError, GraphvizNotFoundError
 
 
 def _graph():
@@ -61,7 +64,7 @@ def test_without_dot_render_raises_one_clear_error(tmp_path, monkeypatch):
 def test_jupyter_display_never_raises_without_dot(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     g = _graph()
-    bundle = g._repr_mimebundle_()
+    bundle, _ = g._repr_mimebundle_()
     assert "image/svg+xml" not in bundle
     assert "apt-get install graphviz" in bundle["text/plain"]
     assert "digraph" in bundle["text/plain"] and "digraph" in bundle["text/html"]
@@ -69,7 +72,7 @@ def test_jupyter_display_never_raises_without_dot(tmp_path, monkeypatch):
 
 
 def test_jupyter_display_is_svg_with_dot(dot_required):
-    bundle = _graph()._repr_mimebundle_()
+    bundle, _ = _graph()._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
 
 
@@ -96,3 +99,54 @@ def test_player_without_dot_still_lists_texts_and_numbers(tmp_path, monkeypatch)
     assert page.count('class="cr-frame"') == 10 and "<svg" not in page
     assert "install Graphviz" in page
     assert "df/dx = df/dq * dq/dx = -4 * 1 = -4" in page
+
+
+# ----------------------------------------------------------- output for slides (issue 10)
+def test_png_resolution_default_and_dpi(tmp_path, dot_required):
+    g = _graph()
+    default = png_size(Path(viz.save(g, str(tmp_path / "a.png"))).read_bytes())
+    screen = png_size(Path(viz.save(g, str(tmp_path / "b.png"), dpi=96)).read_bytes())
+    assert DEFAULT_DPI == 192  # twice a screen's 96 dpi: sharp when projected at 1080p
+    assert abs(default[0] - 2 * screen[0]) <= 2 and abs(default[1] - 2 * screen[1]) <= 2
+    f = xyz_circuit()
+    f.backward()
+    direct = png_size(Path(viz.save(f, str(tmp_path / "c.png"), dpi=48)).read_bytes())
+    assert abs(direct[0] * 2 - screen[0]) <= 2
+    with pytest.raises(ValueError, match="dpi must be a number in 10..1200"):
+        viz.save(g, str(tmp_path / "d.png"), dpi=0)
+
+
+def test_png_side_is_capped(tmp_path, dot_required, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_IMAGE_PIXELS", 300)
+    w, h = png_size(Path(viz.save(_graph(), str(tmp_path / "a.png"), dpi=1200)).read_bytes())
+    assert max(w, h) <= 300 and min(w, h) > 10
+
+
+@pytest.mark.parametrize("name, message", [("drawing", "no extension"),
+                                           ("drawing.docx", "unknown format '.docx'"),
+                                           ("drawing.", "no extension"), ("", "empty")])
+def test_save_refuses_unknown_or_missing_extensions(tmp_path, name, message):
+    f = xyz_circuit()
+    with pytest.raises(ValueError, match=message):
+        viz.save(_graph(), str(tmp_path / name) if name else "")
+    with pytest.raises(ValueError, match=message):
+        viz.save(f, str(tmp_path / name) if name else "")  # before drawing anything
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf"):
+        _graph().save(str(tmp_path / name) if name else "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_and_pipe_are_bounded_and_report_dot_errors(tmp_path, dot_required):
+    g = _graph()
+    path = g.render(str(tmp_path / "xyz"), format="svg")
+    assert path == str(tmp_path / "xyz.svg") and "<svg" in Path(path).read_text()
+    assert (tmp_path / "xyz").read_text() == g.source
+    bad = Graph(body=["\tn0 [label=<<b>unclosed>]\n"])
+    with pytest.raises(GraphvizError, match="failed"):
+        bad.pipe(format="svg")
+    counted = Graph(graph_attr={"rankdir": "LR"})
+    counted.node("a", label="x -> y")
+    counted.node("graph2")
+    counted.edge("a", "graph2", label="e")
+    counted.attr("node", shape="box")
+    assert counted.node_count() == 2

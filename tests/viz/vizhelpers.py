@@ -135,3 +135,9 @@ def norm_wx():
     f = (q * q).sum()
     f.label = "f"
     return W, x, q, f
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
