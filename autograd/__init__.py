@@ -20,8 +20,9 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .linalg import matmul
 from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .pooling import avg_pool2d, max_pool2d
+from .reductions import MaxMin
 from .scope import current_scope, name_scope
-from .shapes import concatenate, pad, stack
+from .shapes import cat, concatenate, pad, stack
 from .tensor import Tensor, arange, eye, ones, randn, zeros
 from .value import Value
 
@@ -56,7 +57,9 @@ __all__ = [
     "dropout",
     "max_pool2d",
     "arange",
+    "cat",
     "concatenate",
+    "MaxMin",
     "eye",
     "matmul",
     "maximum",

@@ -9,6 +9,7 @@ so the same formula runs on arrays and, for second derivatives, on Tensors.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 
 from .generic import cos as cos_of
 from .generic import data_of, divide, sign, unbroadcast, zeros_like
+from .generic import exp as exp_of
 from .generic import log as log_of
 from .generic import sin as sin_of
 from .generic import where as where_of
@@ -302,3 +304,51 @@ def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
     if hi is not None:
         inside &= a <= hi
     return unary_node(x, out, "clip", lambda g, needs, inputs, out: (g * inside,))
+
+
+def log1p(x: Tensor) -> Tensor:
+    """log(1 + x), accurate for tiny x; d/dx = 1 / (1 + x)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.log1p(x.data)
+    return unary_node(x, result, "log1p", lambda g, needs, inputs, out: (divide(g, 1 + inputs[0]),))
+
+
+def expm1(x: Tensor) -> Tensor:
+    """e**x - 1, accurate for tiny x; d/dx = e**x = out + 1."""
+    with np.errstate(over="ignore"):
+        result = np.expm1(x.data)
+    return unary_node(x, result, "expm1", lambda g, needs, inputs, out: (g * (out + 1),))
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(x: Tensor) -> Tensor:
+    """The error function (2/sqrt(pi)) int_0^x e^(-t^2) dt; d/dx = (2/sqrt(pi)) e^(-x^2).
+
+    (Used by the exact GELU, x Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2.)
+    """
+    a = x.data
+    result = _erf(a).astype(a.dtype) if a.size else a.copy()
+    scale = 2.0 / math.sqrt(math.pi)
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        (v,) = inputs
+        return (g * (exp_of(-(v * v)) * scale),)
+
+    return unary_node(x, np.asarray(result), "erf", rule)
+
+
+def masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
+    """``value`` where ``mask`` is true, else x (PyTorch's ``masked_fill``); the gradient
+    flows only where the mask is false."""
+    m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be boolean, got dtype {m.dtype}")
+    try:
+        np.broadcast_shapes(m.shape, x.shape)
+    except ValueError:
+        raise ValueError(
+            f"masked_fill: mask of shape {m.shape} does not broadcast to the input's {x.shape}"
+        ) from None
+    return where(m, x.data.dtype.type(value), x)

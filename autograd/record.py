@@ -193,4 +193,17 @@ def drop_axes(x: np.ndarray, axes: tuple | None) -> np.ndarray:
     return x.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
+def torch_axis_names(
+    op: str, axis: Any, keepdims: Any, dim: Any = None, keepdim: Any = None
+) -> tuple[Any, bool]:
+    """Accept PyTorch's ``dim=``/``keepdim=`` next to numpy's ``axis=``/``keepdims=``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: give axis= (numpy) or dim= (PyTorch), not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    return axis, bool(keepdims)
+
+
 from .tensor import Tensor  # noqa: E402  (the cycle: tensor.py imports the helpers above)

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, var, max/min, logsumexp, softmax, log_softmax, argmax/argmin.
+"""Reductions: sum, mean, var, std, norm, prod, max/min (amax/amin, max(dim) with indices),
+logsumexp, softmax, log_softmax, argmax/argmin, and the scans cumsum and sort.
 
 (``sum``, ``max`` and ``min`` shadow the builtins inside this module: use ``builtins.max``.)
 
@@ -9,17 +10,20 @@ over the summands: every input of a sum gets the whole upstream gradient.
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .generic import broadcast_to
 from .generic import exp as exp_of
+from .generic import expand_dims as expand_dims_of
+from .generic import where as where_of
 from .record import (
     Axis,
     drop_axes,
     leaf,
     normalize_axes,
+    normalize_axis,
     restore_reduced_axes,
     unary_node,
 )
@@ -187,3 +191,157 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
         return (g - exp_of(out) * g.sum(axis=axis, keepdims=True),)
 
     return unary_node(x, result, "log_softmax", rule)
+
+
+# ------------------------------------------- PyTorch's max/min(dim), amax/amin, prod, ...
+class MaxMin(NamedTuple):
+    """``(values, indices)`` of ``max(dim)``/``min(dim)``/``sort``, as PyTorch returns them."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def amax(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Maximum over ``axis`` (int, tuple or None); ties share the gradient evenly (PyTorch's
+    ``amax`` and full ``max()``): d/dx_i = [x_i = max] / (number of maximal elements)."""
+    return _even_extremum(x, axis, keepdims, "max")
+
+
+def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Minimum over ``axis``; ties share the gradient evenly (PyTorch's ``amin``/``min()``)."""
+    return _even_extremum(x, axis, keepdims, "min")
+
+
+def _even_extremum(x: Tensor, axis: Axis, keepdims: bool, kind: str) -> Tensor:
+    a = x.data
+    axes = normalize_axes(axis, a.ndim, kind)
+    if a.size == 0:
+        raise ValueError(f"{kind}: empty tensor of shape {a.shape} has no {kind}imum")
+    best = a.max(axis=axes, keepdims=True) if kind == "max" else a.min(axis=axes, keepdims=True)
+    hits = a == best
+    share = (hits / hits.sum(axis=axes, keepdims=True)).astype(a.dtype)  # a constant
+    shape = a.shape
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        # each maximal element gets g / (number of them)
+        return (restore_reduced_axes(g, shape, axes, keepdims) * share,)
+
+    result = best if keepdims else drop_axes(best, axes)
+    return unary_node(x, np.asarray(result), kind, rule)
+
+
+def max_dim(x: Tensor, dim: int, keepdim: bool = False) -> MaxMin:
+    """PyTorch's ``max(dim)``: (values, indices); the gradient goes to the index returned
+    (the first maximal element of each slice)."""
+    return _with_indices(x, dim, keepdim, "max")
+
+
+def min_dim(x: Tensor, dim: int, keepdim: bool = False) -> MaxMin:
+    """PyTorch's ``min(dim)``: (values, indices) of the first minimal elements."""
+    return _with_indices(x, dim, keepdim, "min")
+
+
+def _with_indices(x: Tensor, dim: int, keepdim: bool, kind: str) -> MaxMin:
+    ax = normalize_axis(dim, builtins.max(x.ndim, 1), kind) if x.ndim else 0
+    values = _extremum(x, ax if x.ndim else None, keepdim, kind)
+    a = x.data
+    arg = a.argmax(axis=ax, keepdims=keepdim) if kind == "max" else a.argmin(
+        axis=ax, keepdims=keepdim)
+    return MaxMin(values, leaf(np.asarray(arg, dtype=np.int64)))
+
+
+def prod(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Product over one axis (or all); d/dx_i = product of the other factors.
+
+    The other factors are computed as exclusive products (cumulative products from each
+    side), so zeros are handled exactly (no division by x_i).
+    """
+    if axis is None:
+        flat = prod(x.reshape(-1), 0)
+        return flat.reshape((1,) * x.ndim) if keepdims else flat
+    a = x.data
+    ax = normalize_axis(axis, builtins.max(a.ndim, 1), "prod") if a.ndim else None
+    if ax is None:
+        return x.reshape(())  # a 0-d tensor is its own product
+    result = np.asarray(a.prod(axis=ax, keepdims=keepdims))
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        (xin,) = inputs
+        gk = g if keepdims else expand_dims_of(g, ax)
+        return (gk * _others_product(xin, ax),)
+
+    return unary_node(x, result, "prod", rule)
+
+
+def _others_product(x: Any, ax: int) -> Any:
+    """prod_{j != i} x_j along ``ax`` for every i (array, or a differentiable Tensor)."""
+    if isinstance(x, np.ndarray):
+        n = x.shape[ax]
+        ones = np.ones_like(np.take(x, [0], axis=ax))
+        left = np.cumprod(np.concatenate([ones, np.take(x, range(n - 1), axis=ax)], axis=ax),
+                          axis=ax)
+        flipped = np.flip(x, ax)
+        right = np.flip(np.cumprod(np.concatenate(
+            [ones, np.take(flipped, range(n - 1), axis=ax)], axis=ax), axis=ax), ax)
+        return left * right
+    # recorded: x repeated with a 1 on the diagonal, then the product of each copy
+    n = x.shape[ax]
+    moved = x.reshape(x.shape[:ax] + (1,) + x.shape[ax:])  # copies along a new axis ax
+    moved = broadcast_to(moved, x.shape[:ax] + (n,) + x.shape[ax:])
+    eye = np.eye(n, dtype=bool).reshape((1,) * ax + (n, n) + (1,) * (x.ndim - ax - 1))
+    return prod(where_of(eye, 1.0, moved), ax + 1)
+
+
+def std(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Standard deviation sqrt(var) (``ddof=0``, numpy's default, like :func:`var`);
+    d/dx_i = (x_i - mean) / ((n - ddof) std), through var and sqrt."""
+    return var(x, axis, keepdims, ddof) ** 0.5
+
+
+def norm(x: Tensor, p: float | str = 2, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Vector p-norm over ``axis`` (all entries by default): (sum |x|^p)^(1/p).
+
+    ``p=2`` (or ``"fro"``): sqrt(sum x^2); ``p=1``: sum |x|; ``p=inf``: max |x| (ties share
+    the gradient). Built from Tensor ops, so every order of derivative works.
+    """
+    if p == "fro":
+        p = 2
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or p <= 0:
+        raise ValueError(f"norm: p must be a positive number, inf or 'fro', got {p!r}")
+    if p == np.inf:
+        return amax(abs(x), axis, keepdims)
+    if p == 1:
+        return sum(abs(x), axis, keepdims)
+    if p == 2:
+        return sum(x * x, axis, keepdims) ** 0.5
+    return sum(abs(x) ** p, axis, keepdims) ** (1.0 / p)
+
+
+def cumsum(x: Tensor, axis: int) -> Tensor:
+    """Running sum along ``axis``: out_i = sum_{j <= i} x_j; d/dx_j = sum_{i >= j} g_i, the
+    running sum of g taken from the other end."""
+    a = x.data
+    ax = normalize_axis(axis, builtins.max(a.ndim, 1), "cumsum")
+    result = np.cumsum(a, axis=ax) if a.ndim else a.copy()
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        if isinstance(g, np.ndarray):
+            return (np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax) if g.ndim else g,)
+        return (shapes.flip(cumsum(shapes.flip(g, ax), ax), ax) if g.ndim else g,)
+
+    return unary_node(x, result.astype(a.dtype, copy=False), "cumsum", rule)
+
+
+def sort(x: Tensor, axis: int = -1, descending: bool = False) -> MaxMin:
+    """Sorted values along ``axis`` and their original positions (stable, as PyTorch's
+    ``sort(stable=True)``); the values' gradient goes back to where each came from."""
+    a = x.data
+    if a.ndim == 0:
+        return MaxMin(x.reshape(()), leaf(np.zeros((), np.int64)))
+    ax = normalize_axis(axis, a.ndim, "sort")
+    key = (~a if a.dtype.kind == "b" else -a) if descending else a  # stable either way
+    order = np.argsort(key, axis=ax, kind="stable")
+    return MaxMin(shapes.gather(x, ax, order), leaf(order.astype(np.int64)))
+
+
+from . import shapes  # noqa: E402  (shapes imports nothing from here; gather/flip live there)

@@ -201,8 +201,10 @@ def _bool_to_int(idx: Any) -> Any:
     return tuple(out)
 
 
-def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
-    """Join along an existing axis; backward splits the gradient into the pieces."""
+def concatenate(tensors: Sequence[Operand], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join along an existing axis (``dim=`` as PyTorch's ``cat``); backward splits the
+    gradient into the pieces."""
+    axis = axis if dim is None else dim
     ts = [as_tensor(t, None, "concatenate") for t in tensors]
     if not ts:
         raise ValueError("concatenate: need at least one tensor")
@@ -226,8 +228,9 @@ def concatenate(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
     return make_node(out, "concatenate", tuple(ts), rule)
 
 
-def stack(tensors: Sequence[Operand], axis: int = 0) -> Tensor:
-    """Join along a new axis; backward takes each slice of the gradient."""
+def stack(tensors: Sequence[Operand], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join along a new axis (``dim=`` accepted); backward takes each slice of the gradient."""
+    axis = axis if dim is None else dim
     ts = [as_tensor(t, None, "stack") for t in tensors]
     if not ts:
         raise ValueError("stack: need at least one tensor")
@@ -256,3 +259,106 @@ def pad(x: Operand, pad_width: Any, value: float = 0.0) -> Tensor:
     out = np.pad(t.data, widths, mode="constant", constant_values=value)
     crop = tuple(slice(int(lo), int(lo) + n) for (lo, _), n in zip(widths, t.shape, strict=True))
     return unary_node(t, out, "pad", lambda g, needs, inputs, out: (g[crop],))
+
+
+# ------------------------------------------------ PyTorch's reordering and splitting ops
+def flip(x: Tensor, axis: Axis = None) -> Tensor:
+    """Reverse the order along ``axis`` (an int, a tuple, or all axes); backward flips back."""
+    a = x.data
+    axes = normalize_axes(axis, a.ndim, "flip")
+    axes = tuple(range(a.ndim)) if axes is None else axes
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        return (np.flip(g, axes) if isinstance(g, np.ndarray) else flip(g, axes),)
+
+    return unary_node(x, np.flip(a, axes).copy(), "flip", rule)
+
+
+def gather(x: Tensor, axis: int, index: Any) -> Tensor:
+    """PyTorch's ``gather``: ``out[i][j] = x[i][index[i][j]]`` for ``axis=1`` (any rank).
+
+    ``index`` has the input's number of axes; it is the integer-array index
+    ``x[i0, ..., index, ..., ik]`` with open ranges elsewhere, so the backward is the indexing
+    scatter: repeated positions accumulate.
+    """
+    a = x.data
+    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer array, got dtype {idx.dtype}")
+    if idx.ndim != a.ndim:
+        raise ValueError(
+            f"gather: index must have as many axes as the input ({a.ndim}), got shape {idx.shape}"
+        )
+    ax = normalize_axis(axis, max(a.ndim, 1), "gather")
+    n = a.shape[ax]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(
+            f"gather: index values must be in [-{n}, {n}) along axis {ax} of shape {a.shape}, "
+            f"got min {idx.min()} and max {idx.max()}"
+        )
+    bad = [d for d in range(a.ndim) if d != ax and idx.shape[d] > a.shape[d]]
+    if bad:
+        raise ValueError(
+            f"gather: index shape {idx.shape} exceeds input shape {a.shape} on axis {bad[0]}"
+        )
+    grids = np.ogrid[tuple(slice(0, m) for m in idx.shape)]
+    full = tuple(idx if d == ax else grids[d] for d in range(a.ndim))
+    return getitem(x, full)
+
+
+def split(x: Tensor, split_size_or_sections: Any, axis: int = 0) -> tuple[Tensor, ...]:
+    """Cut along ``axis`` into pieces of ``split_size`` (the last may be smaller), or of the
+    sizes listed (PyTorch's ``split``); each piece is a slice, with a slice's gradient."""
+    ax = normalize_axis(axis, max(x.ndim, 1), "split")
+    n = x.shape[ax]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be a positive int, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes) or sum(sizes) != n:
+            raise ValueError(
+                f"split: section sizes {sizes} must be non-negative and sum to {n}, the size "
+                f"of axis {ax}"
+            )
+    lead = (slice(None),) * ax
+    bounds = np.cumsum([0, *sizes]).tolist()
+    return tuple(getitem(x, (*lead, slice(lo, hi))) for lo, hi in zip(bounds, bounds[1:]))
+
+
+def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
+    """``chunks`` pieces of equal size ceil(n / chunks) along ``axis`` (the last may be
+    smaller, and there may be fewer pieces, as PyTorch's ``chunk``)."""
+    if isinstance(chunks, bool) or not isinstance(chunks, numbers.Integral) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    ax = normalize_axis(axis, max(x.ndim, 1), "chunk")
+    n = x.shape[ax]
+    return split(x, max(-(-n // int(chunks)), 1), ax)
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's ``repeat`` (numpy's ``tile``): copies of the whole tensor along each axis.
+
+    Built as reshape -> expand -> reshape, so the backward sums the copies.
+    """
+    reps = shape_arg(sizes)
+    if len(reps) < x.ndim:
+        raise ValueError(
+            f"repeat: give at least one count per axis ({x.ndim}), got {len(reps)}"
+        )
+    if any(r < 0 for r in reps):
+        raise ValueError(f"repeat: counts must be non-negative, got {reps}")
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+    interleaved = tuple(v for n in shape for v in (1, n))  # (1, n0, 1, n1, ...)
+    expanded = tuple(v for r, n in zip(reps, shape, strict=True) for v in (r, n))
+    out = broadcast_to(reshape(x, interleaved), expanded)
+    return reshape(out, tuple(r * n for r, n in zip(reps, shape, strict=True)))
+
+
+
+
+def cat(tensors: Sequence[Operand], dim: int = 0) -> Tensor:
+    """PyTorch's name for :func:`concatenate`."""
+    return concatenate(tensors, dim)

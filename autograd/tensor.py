@@ -45,8 +45,10 @@ class Tensor:
     Parameters
     ----------
     data : array_like
-        Array, nested lists or a number. Floating arrays keep their dtype (float64 stays
-        float64); everything else becomes float32 unless ``dtype`` says otherwise.
+        Array, nested lists or a number. As ``torch.tensor``: integer and bool data keep
+        their dtype (class indices, masks; no gradient), numpy floating arrays keep theirs
+        (float64 stays float64), Python floats become float32, unless ``dtype`` says
+        otherwise.
     requires_grad : bool
         Leaves with ``True`` accumulate ``.grad`` in ``backward``. Only floating dtypes.
     dtype : dtype-like, optional
@@ -111,8 +113,9 @@ class Tensor:
             )
         if dtype is None:
             arr = source
-            # numpy float arrays keep their precision; lists, numbers and ints -> float32
-            keep = arr.dtype.kind == "b" or (
+            # as torch.tensor: integer and bool data keep their dtype (indices, masks),
+            # numpy float arrays keep their precision, Python floats become float32
+            keep = arr.dtype.kind in "biu" or (
                 arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic))
             )
             arr = arr.copy() if keep else arr.astype(DEFAULT_DTYPE)
@@ -120,7 +123,9 @@ class Tensor:
             arr = np.array(data, dtype=dtype)
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(
-                f"Tensor: only floating dtypes can require gradients, got dtype {arr.dtype}"
+                f"Tensor: only floating dtypes can require gradients, got dtype {arr.dtype} "
+                f"(integer data keeps an integer dtype, as torch.tensor does: write 1.0 "
+                f"instead of 1, or pass dtype='float32')"
             )
         self._data = arr
         self._version = 0
@@ -515,46 +520,147 @@ class Tensor:
         """Clamp to ``[lo, hi]``; gradient 1 inside (bounds included, as PyTorch), else 0."""
         return elementwise.clip(self, lo, hi)
 
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """PyTorch's name for :meth:`clip` (``min=``, ``max=``)."""
+        if min is None and max is None:
+            raise TypeError("clamp: give at least one of min and max")
+        return elementwise.clip(self, min, max)
+
+    def pow(self, exponent: Operand) -> Tensor:
+        """``self ** exponent``."""
+        return elementwise.power(self, exponent)
+
+    def log1p(self) -> Tensor:
+        """log(1 + x), accurate near 0; d/dx = 1/(1 + x)."""
+        return elementwise.log1p(self)
+
+    def expm1(self) -> Tensor:
+        """e**x - 1, accurate near 0; d/dx = e**x."""
+        return elementwise.expm1(self)
+
+    def erf(self) -> Tensor:
+        """The error function; d/dx = (2/sqrt(pi)) e^(-x^2)."""
+        return elementwise.erf(self)
+
+    def masked_fill(self, mask: Any, value: float) -> Tensor:
+        """``value`` where the boolean ``mask`` is true, else self (gradient only there)."""
+        return elementwise.masked_fill(self, mask, value)
+
     # ------------------------------------------------------ reductions (reductions.py)
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    # Every reduction takes numpy's ``axis=``/``keepdims=`` and PyTorch's ``dim=``/``keepdim=``.
+    def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+            keepdim: bool | None = None) -> Tensor:
         """Sum over ``axis`` (int, tuple or None for all); d/dx_i = 1 for every summand."""
+        axis, keepdims = torch_axis_names("sum", axis, keepdims, dim, keepdim)
         return reductions.sum(self, axis, keepdims)
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+             keepdim: bool | None = None) -> Tensor:
         """Mean over ``axis``; d/dx_i = 1/n."""
+        axis, keepdims = torch_axis_names("mean", axis, keepdims, dim, keepdim)
         return reductions.mean(self, axis, keepdims)
 
-    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Variance ``sum((x - mean)^2) / (n - ddof)`` (numpy's ``ddof=0`` by default)."""
-        return reductions.var(self, axis, keepdims, ddof)
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *,
+            dim: Axis = None, keepdim: bool | None = None,
+            correction: int | None = None) -> Tensor:
+        """Variance ``sum((x - mean)^2) / (n - ddof)``.
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; the gradient goes to the first maximal element."""
-        return reductions.max(self, axis, keepdims)
+        numpy's ``ddof=0`` by default (PyTorch's ``var`` defaults to ``correction=1``;
+        ``correction=`` is accepted as PyTorch's name for ddof).
+        """
+        axis, keepdims = torch_axis_names("var", axis, keepdims, dim, keepdim)
+        return reductions.var(self, axis, keepdims, ddof if correction is None else correction)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``; the gradient goes to the first minimal element."""
-        return reductions.min(self, axis, keepdims)
+    def std(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *,
+            dim: Axis = None, keepdim: bool | None = None,
+            correction: int | None = None) -> Tensor:
+        """Standard deviation sqrt(var), ``ddof=0`` by default as :meth:`var` (numpy's;
+        PyTorch's ``std`` defaults to ``correction=1``)."""
+        axis, keepdims = torch_axis_names("std", axis, keepdims, dim, keepdim)
+        return reductions.std(self, axis, keepdims, ddof if correction is None else correction)
 
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None,
+            keepdims: bool | None = None) -> Any:
+        """Maximum, with both libraries' meanings.
+
+        * ``x.max()``, ``x.max(axis=...)`` (int or tuple): the values (numpy's ``max``,
+          PyTorch's ``amax``); tied maxima share the gradient evenly.
+        * ``x.max(dim)`` / ``x.max(dim=1, keepdim=True)`` (one int, PyTorch):
+          ``(values, indices)``; the gradient goes to the index returned (the first maximum).
+        * ``x.max(other_tensor)``: elementwise :func:`maximum`.
+        """
+        return _extremum_method(self, dim, keepdim, axis, keepdims, "max")
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None,
+            keepdims: bool | None = None) -> Any:
+        """Minimum: values for ``min()``/``min(axis=...)`` (ties share the gradient),
+        ``(values, indices)`` for ``min(dim)``; ``min(other_tensor)`` is elementwise."""
+        return _extremum_method(self, dim, keepdim, axis, keepdims, "min")
+
+    def amax(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+             keepdim: bool | None = None) -> Tensor:
+        """Maximum over ``axis`` (int, tuple or None); ties share the gradient evenly."""
+        axis, keepdims = torch_axis_names("amax", axis, keepdims, dim, keepdim)
+        return reductions.amax(self, axis, keepdims)
+
+    def amin(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+             keepdim: bool | None = None) -> Tensor:
+        """Minimum over ``axis`` (int, tuple or None); ties share the gradient evenly."""
+        axis, keepdims = torch_axis_names("amin", axis, keepdims, dim, keepdim)
+        return reductions.amin(self, axis, keepdims)
+
+    def prod(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+             keepdim: bool | None = None) -> Tensor:
+        """Product over one axis (or all); d/dx_i = product of the other factors (exact at 0)."""
+        axis, keepdims = torch_axis_names("prod", axis, keepdims, dim, keepdim)
+        return reductions.prod(self, axis, keepdims)
+
+    def norm(self, p: float | str = 2, axis: Axis = None, keepdims: bool = False, *,
+             dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+        """Vector p-norm (sum |x|^p)^(1/p) over ``axis`` (all entries by default)."""
+        axis, keepdims = torch_axis_names("norm", axis, keepdims, dim, keepdim)
+        return reductions.norm(self, p, axis, keepdims)
+
+    def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """Running sum along ``axis``; backward is the running sum of g from the other end."""
+        axis, _ = torch_axis_names("cumsum", axis, False, dim)
+        if axis is None:
+            raise TypeError("cumsum: give the axis (axis= or dim=)")
+        return reductions.cumsum(self, axis)
+
+    def sort(self, axis: int = -1, descending: bool = False, *,
+             dim: int | None = None) -> Any:
+        """``(values, indices)`` sorted along ``axis`` (stable); values carry the gradient."""
+        axis, _ = torch_axis_names("sort", None if dim is not None else axis, False, dim)
+        return reductions.sort(self, axis, descending)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+                  keepdim: bool | None = None) -> Tensor:
         """log(sum(exp(x))) without overflow; d/dx_i = softmax(x)_i."""
+        axis, keepdims = torch_axis_names("logsumexp", axis, keepdims, dim, keepdim)
         return reductions.logsumexp(self, axis, keepdims)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *,
+               dim: int | None = None, keepdim: bool | None = None) -> Tensor:
         """Index of the first maximum (int64 tensor, no gradient)."""
+        axis, keepdims = torch_axis_names("argmax", axis, keepdims, dim, keepdim)
         return reductions.argmax(self, axis, keepdims)
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmin(self, axis: int | None = None, keepdims: bool = False, *,
+               dim: int | None = None, keepdim: bool | None = None) -> Tensor:
         """Index of the first minimum (int64 tensor, no gradient)."""
+        axis, keepdims = torch_axis_names("argmin", axis, keepdims, dim, keepdim)
         return reductions.argmin(self, axis, keepdims)
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(x_i - max) / sum_j exp(x_j - max) along ``axis`` (stable for any input)."""
-        return reductions.softmax(self, axis)
+    def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """exp(x_i - max) / sum_j exp(x_j - max) along ``axis`` (default -1; stable)."""
+        axis, _ = torch_axis_names("softmax", axis, False, dim)
+        return reductions.softmax(self, -1 if axis is None else axis)
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - logsumexp(x) along ``axis`` (stable: finite for logits of any magnitude)."""
-        return reductions.log_softmax(self, axis)
+    def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """x - logsumexp(x) along ``axis`` (default -1; finite for logits of any magnitude)."""
+        axis, _ = torch_axis_names("log_softmax", axis, False, dim)
+        return reductions.log_softmax(self, -1 if axis is None else axis)
 
     # --------------------------------------------------------------- shapes (shapes.py)
     def reshape(self, *shape: Any) -> Tensor:
@@ -574,13 +680,42 @@ class Tensor:
         """Reorder axes: output axis i is input axis ``dims[i]``."""
         return shapes.permute(self, *dims)
 
-    def squeeze(self, axis: Axis = None) -> Tensor:
+    def squeeze(self, axis: Axis = None, *, dim: Axis = None) -> Tensor:
         """Drop size-1 axes (all of them, or those named)."""
+        axis, _ = torch_axis_names("squeeze", axis, False, dim)
         return shapes.squeeze(self, axis)
 
-    def unsqueeze(self, axis: int) -> Tensor:
+    def unsqueeze(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
         """Insert a size-1 axis at position ``axis``."""
+        axis, _ = torch_axis_names("unsqueeze", axis, False, dim)
+        if axis is None:
+            raise TypeError("unsqueeze: give the position (axis= or dim=)")
         return shapes.unsqueeze(self, axis)
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for :meth:`reshape` (always allowed here: arrays, not strides)."""
+        return shapes.reshape(self, *shape)
+
+    def flip(self, axis: Axis = None, *, dims: Axis = None) -> Tensor:
+        """Reverse the order along ``axis``/``dims`` (all axes by default)."""
+        axis, _ = torch_axis_names("flip", axis, False, dims)
+        return shapes.flip(self, axis)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """PyTorch's ``gather``: ``out[i][j] = x[i][index[i][j]]`` for ``dim=1``."""
+        return shapes.gather(self, dim, index)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces of ``split_size`` (or of the listed sizes) along ``dim``."""
+        return shapes.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """``chunks`` equal pieces (the last may be smaller) along ``dim``."""
+        return shapes.chunk(self, chunks, dim)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """PyTorch's ``repeat`` (numpy's ``tile``): whole copies along each axis."""
+        return shapes.repeat(self, *sizes)
 
     def expand(self, *shape: Any) -> Tensor:
         """Broadcast to ``shape`` (``-1`` keeps an axis); backward sums over the copies."""
@@ -599,6 +734,24 @@ class Tensor:
 
 
 # ============================================================ backward helpers
+def _extremum_method(x: Tensor, dim: Any, keepdim: bool, axis: Axis, keepdims: bool | None,
+                     kind: str) -> Any:
+    """Tensor.max/min: elementwise with a Tensor, (values, indices) for one PyTorch dim,
+    values (ties sharing the gradient) for numpy's axis= or no axis."""
+    if isinstance(dim, Tensor):
+        if axis is not None:
+            raise TypeError(f"{kind}(other): axis= does not apply to the elementwise form")
+        return elementwise.maximum(x, dim) if kind == "max" else elementwise.minimum(x, dim)
+    if dim is not None and axis is not None:
+        raise TypeError(f"{kind}: give axis= (numpy) or dim (PyTorch), not both")
+    keep = bool(keepdim if keepdims is None else keepdims)
+    if dim is not None and not isinstance(dim, (tuple, list)):
+        return reductions.max_dim(x, dim, keep) if kind == "max" else reductions.min_dim(
+            x, dim, keep)
+    axis = dim if axis is None else axis
+    return reductions.amax(x, axis, keep) if kind == "max" else reductions.amin(x, axis, keep)
+
+
 def _arrays_only(rule: Any) -> bool:
     """A two-argument rule ``(g, needs)``: the numpy-only form ``custom_op`` accepts."""
     code = getattr(rule, "__code__", None)
@@ -683,4 +836,4 @@ def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
 
 # The op modules and the shared helpers import Tensor from here, so they load after the class.
 from . import elementwise, functional, linalg, reductions, shapes  # noqa: E402
-from .record import DEFAULT_DTYPE, is_value, leaf, shape_arg  # noqa: E402
+from .record import DEFAULT_DTYPE, is_value, leaf, shape_arg, torch_axis_names  # noqa: E402

@@ -274,6 +274,39 @@ class Value:
             return _result(_NAN, "cos", (self,), (_NAN,))
         return _result(math.cos(a), "cos", (self,), (-math.sin(a),), _d_cos)
 
+    def log1p(self) -> Value:
+        """log(1 + x), accurate for tiny x; d/dx = 1/(1 + x). ``log1p(-1) = -inf``."""
+        a = self.data
+        if a > -1:
+            return _result(math.log1p(a), "log1p", (self,), (1.0 / (1.0 + a),), _d_log1p)
+        out = -_INF if a == -1 else _NAN
+        return _result(out, "log1p", (self,), (_INF if a == -1 else 1.0 / (1.0 + a),))
+
+    def max(self, other: Value | Number) -> Value:
+        """The larger of two values (``torch.maximum``): the gradient goes to the larger one,
+        half to each on a tie. (With the comparisons, Python's ``max(a, b)`` also works: it
+        returns one of the two nodes itself.)"""
+        return _pick(self, other, "max", 1.0)
+
+    def min(self, other: Value | Number) -> Value:
+        """The smaller of two values; the gradient goes to the smaller one, half each on a tie."""
+        return _pick(self, other, "min", -1.0)
+
+    # ------------------------------------------------------ comparisons (plain bools)
+    # ``==`` is left as identity: Values are graph nodes, kept in sets and dicts by the
+    # engine. Compare ``a.data == b.data`` for numbers.
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _compared(other, "<")
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _compared(other, "<=")
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _compared(other, ">")
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _compared(other, ">=")
+
     # ----------------------------------------------------------------- backward
     def shares(self, upstream: Any, create_graph: bool = False) -> tuple:
         """The engine's node interface: ``local * upstream`` for each parent.
@@ -426,6 +459,31 @@ def _d_tanh(n: Value) -> tuple:
 
 def _d_sigmoid(n: Value) -> tuple:
     return (n * (1.0 - n),)  # d sigma = sigma (1 - sigma)
+
+
+def _d_log1p(n: Value) -> tuple:
+    return ((n.parents[0] + 1.0).reciprocal(),)  # d ln(1 + x) = 1/(1 + x)
+
+
+def _compared(other: Any, op: str) -> float:
+    if isinstance(other, Value):
+        return other.data
+    c = _constant(other)
+    if c is None:
+        raise TypeError(f"Value {op} {type(other).__name__}: compare with a Value or a number")
+    return c
+
+
+def _pick(x: Value, other: Any, op: str, sign: float) -> Value:
+    """max/min of two values; the winner's local derivative is 1 (0.5 each on a tie)."""
+    if isinstance(other, Value):
+        a, b = x.data, other.data
+        wa = 0.5 if a == b else (1.0 if (a - b) * sign > 0 else 0.0)
+        return _result(a if wa >= 0.5 else b, op, (x, other), (wa, 1.0 - wa))
+    c = _compared(other, op)
+    a = x.data
+    wa = 0.5 if a == c else (1.0 if (a - c) * sign > 0 else 0.0)
+    return _result(a if wa >= 0.5 else c, f"{op}({c:g})", (x,), (wa,))
 
 
 def _d_sin(n: Value) -> tuple:

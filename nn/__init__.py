@@ -1,8 +1,10 @@
 """chainrule's neural-network layer: perceptrons, scalar MLPs, tensor modules and training.
 
 PyTorch's names wherever PyTorch has the concept: ``nn.Module``, ``nn.Linear``,
-``nn.Conv2d``, ``nn.CrossEntropyLoss``, ``nn.functional`` (also as ``nn.F``), ``nn.optim.SGD``;
-plus the lectures' own pieces: ``nn.Perceptron`` and the scalar ``nn.scalar.MLP``.
+``nn.Conv2d``, ``nn.BatchNorm2d``, ``nn.ModuleList``, ``nn.CrossEntropyLoss``,
+``nn.functional`` (also as ``nn.F``), ``nn.init``, ``nn.optim.SGD``/``AdamW``...,
+``nn.optim.lr_scheduler`` (:mod:`nn.schedulers`), ``nn.utils.clip_grad_norm_``; plus the
+lectures' own pieces: ``nn.Perceptron`` and the scalar ``nn.scalar.MLP``.
 """
 
 from ._guard import require_chainrule_autograd
@@ -10,8 +12,9 @@ from ._guard import require_chainrule_autograd
 require_chainrule_autograd("nn")
 del require_chainrule_autograd
 
-from . import data, functional, init, losses, optim, scalar  # noqa: E402
+from . import data, functional, init, losses, optim, scalar, schedulers, utils  # noqa: E402
 from . import functional as F  # noqa: E402
+from .containers import ModuleDict, ModuleList  # noqa: E402
 from .data import (  # noqa: E402
     DataLoader,
     circles,
@@ -24,9 +27,12 @@ from .data import (  # noqa: E402
 )
 from .init import manual_seed  # noqa: E402
 from .layers import (  # noqa: E402
+    ELU,
+    GELU,
     AvgPool2d,
     Conv2d,
     Dropout,
+    Embedding,
     Flatten,
     Identity,
     LeakyReLU,
@@ -36,6 +42,7 @@ from .layers import (  # noqa: E402
     ReLU,
     Sigmoid,
     Softmax,
+    Softplus,
     Tanh,
 )
 from .losses import (  # noqa: E402
@@ -50,19 +57,25 @@ from .losses import (  # noqa: E402
     zero_one_loss,
 )
 from .module import ModelFileError, Module, Parameter, Sequential, StateDictError  # noqa: E402
+from .normalization import BatchNorm1d, BatchNorm2d  # noqa: E402
 from .perceptron import Perceptron, PerceptronHistory  # noqa: E402
 from .training import History, evaluate, fit  # noqa: E402
 
 __all__ = [
     "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "Conv2d",
     "CrossEntropyLoss",
     "DataLoader",
     "Dropout",
+    "ELU",
+    "Embedding",
     "F",
     "Flatten",
+    "GELU",
     "HingeLoss",
     "History",
     "Identity",
@@ -74,6 +87,8 @@ __all__ = [
     "MaxPool2d",
     "ModelFileError",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
     "Perceptron",
@@ -82,6 +97,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "StateDictError",
     "Tanh",
     "accuracy",
@@ -97,9 +113,11 @@ __all__ = [
     "moons",
     "optim",
     "scalar",
+    "schedulers",
     "spiral",
     "standardize",
     "train_test_split",
+    "utils",
     "xor",
     "zero_one_loss",
 ]

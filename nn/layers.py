@@ -33,6 +33,10 @@ __all__ = [
     "LogSoftmax",
     "Dropout",
     "Identity",
+    "GELU",
+    "Softplus",
+    "ELU",
+    "Embedding",
 ]
 
 
@@ -296,6 +300,111 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Tensor) -> Tensor:
         return x.log_softmax(self.dim)
+
+
+class GELU(Module):
+    """x * Phi(x), Phi the standard normal CDF (``approximate="tanh"``: PyTorch's tanh form)."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = F._check_gelu_approximate(approximate)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return "" if self.approximate == "none" else f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = float(beta)
+        self.threshold = float(threshold)
+        if self.beta == 0:
+            raise ValueError("Softplus: beta must be non-zero")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class ELU(Module):
+    """x for x > 0, alpha (e^x - 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Embedding(Module):
+    """A lookup table: row ``i`` of ``weight`` is the vector of token/class ``i``.
+
+    ``Embedding(n, d)(idx)`` equals ``one_hot(idx, n) @ weight`` (the one-hot lecture cell)
+    without building the one-hot matrix; the gradient adds ``g`` into the rows looked up.
+
+    Parameters
+    ----------
+    num_embeddings, embedding_dim : int
+    padding_idx : int, optional
+        This row starts at zero and receives no gradient (PyTorch's padding token).
+    seed : int or numpy.random.Generator, optional
+    dtype : dtype-like
+
+    Attributes
+    ----------
+    weight : Parameter, shape (num_embeddings, embedding_dim), initialised N(0, 1)
+
+    Examples
+    --------
+    >>> import nn
+    >>> emb = nn.Embedding(5, 3, seed=0)
+    >>> emb([[0, 4], [4, 4]]).shape
+    (2, 2, 3)
+    """
+
+    _wrap_inputs = False  # indices stay integers
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        seed: init.Seed = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        super().__init__()
+        self.num_embeddings = _positive_int(num_embeddings, "num_embeddings", "Embedding")
+        self.embedding_dim = _positive_int(embedding_dim, "embedding_dim", "Embedding")
+        if padding_idx is not None:
+            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx must be in [-{self.num_embeddings}, "
+                    f"{self.num_embeddings}), got {padding_idx}"
+                )
+            padding_idx = int(padding_idx) % self.num_embeddings
+        self.padding_idx = padding_idx
+        w = init.rng(seed).standard_normal((self.num_embeddings, self.embedding_dim))
+        if padding_idx is not None:
+            w[padding_idx] = 0.0
+        self.weight = Parameter(w.astype(dtype), label="weight")
+
+    def forward(self, indices: Any) -> Tensor:
+        return F.embedding(indices, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else text + f", padding_idx={self.padding_idx}"
 
 
 class Identity(Module):

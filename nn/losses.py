@@ -8,12 +8,15 @@ inputs of any magnitude:
 * binary cross-entropy with logits ``max(z, 0) - z t + log(1 + e^-|z|)``;
 * binary cross-entropy on probabilities clamps each log at -100, as PyTorch does.
 
-Cross-entropy, NLL and the two BCEs are single graph nodes with their derivative written
-out (``dJ/dz = sigmoid(z) - t`` and so on); the regression losses are built from Tensor ops.
+The two BCEs are single graph nodes with their derivative written out (``dJ/dz =
+sigmoid(z) - t``), once for arrays and once as Tensor ops for ``create_graph=True``;
+cross-entropy and NLL are a constant linear form of ``log_softmax`` and the regression
+losses are built from Tensor ops, so every loss supports second derivatives.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -70,14 +73,30 @@ def _as_input(x: Any, where: str) -> Tensor:
 
 
 def _target_like(target: Any, input: Tensor, where: str) -> Tensor:
-    """A float target of the input's shape and dtype (as a Tensor; may require grad)."""
+    """A float target for an elementwise regression loss (as a Tensor; may require grad).
+
+    Different but broadcastable shapes are broadcast with PyTorch's UserWarning (the usual
+    cause is an (N, 1) output against an (N,) target, which silently gives an (N, N) loss);
+    shapes that do not broadcast raise a ValueError.
+    """
     if isinstance(target, Tensor):
         t = target
     else:
         t = Tensor(np.asarray(target), dtype=input.data.dtype)
     if t.shape != input.shape:
-        raise ValueError(
-            f"{where}: target shape {t.shape} must equal input shape {input.shape}"
+        try:
+            np.broadcast_shapes(t.shape, input.shape)
+        except ValueError:
+            raise ValueError(
+                f"{where}: target shape {t.shape} must equal input shape {input.shape} "
+                f"(or broadcast with it)"
+            ) from None
+        warnings.warn(
+            f"{where}: using a target size {t.shape} that is different to the input size "
+            f"{input.shape}. This will likely lead to incorrect results due to broadcasting. "
+            f"Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
         )
     return t
 
@@ -117,6 +136,11 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
     Lecture 001's 1/2 (t - y)^2 is ``0.5 * mse_loss(y, t, reduction="sum")``.
 
+    Input and target should have the same shape. Different shapes that broadcast are
+    broadcast after a ``UserWarning``, exactly as PyTorch does (an (N, 1) output against an
+    (N,) target gives an (N, N) loss: almost always a bug); shapes that do not broadcast
+    raise ``ValueError``.
+
     >>> mse_loss(Tensor([1.0, 2.0]), [0.0, 4.0]).item()
     2.5
     """
@@ -127,7 +151,8 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Absolute error (L1), |x - t| per element.
+    """Absolute error (L1), |x - t| per element (shapes broadcast with a warning, as
+    :func:`mse_loss`).
 
     >>> l1_loss(Tensor([1.0, 2.0]), [0.0, 4.0]).item()
     1.5
@@ -152,11 +177,40 @@ def hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "m
 
 
 # ------------------------------------------------------- classification losses
-def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """-(t log p + (1 - t) log(1 - p)) for probabilities p (lecture 000).
+def _not_a_reduction(value: Any, name: str, where: str) -> None:
+    """The third positional argument is ``weight`` (PyTorch's order), not ``reduction``."""
+    if isinstance(value, str):
+        raise TypeError(
+            f"{where}: {name} must be an array, got the string {value!r}; pass "
+            f"reduction={value!r} by keyword (PyTorch's argument order)"
+        )
+
+
+def _elementwise_weight(weight: Any, x: Tensor, name: str, where: str) -> np.ndarray | None:
+    """A constant weight array that broadcasts against the input (``weight``, ``pos_weight``)."""
+    if weight is None:
+        return None
+    _not_a_reduction(weight, name, where)
+    arr = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{where}: {name} must be numeric, got dtype {arr.dtype}")
+    try:
+        np.broadcast_shapes(arr.shape, x.shape)
+    except ValueError:
+        raise ValueError(
+            f"{where}: {name} of shape {arr.shape} does not broadcast with input shape {x.shape}"
+        ) from None
+    return arr.astype(x.data.dtype)
+
+
+def binary_cross_entropy(
+    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """-w (t log p + (1 - t) log(1 - p)) for probabilities p (lecture 000).
 
     Each log is clamped at -100 (PyTorch's rule), so p = 0 or 1 gives a finite loss.
-    d/dp = (p - t) / max(p (1 - p), 1e-12).
+    d/dp = w (p - t) / max(p (1 - p), 1e-12). ``weight`` (broadcast to the input) rescales
+    each element's loss.
 
     >>> round(binary_cross_entropy(Tensor([0.8]), [1.0]).item(), 6)   # -log 0.8
     0.223144
@@ -170,23 +224,40 @@ def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Te
             "(logits) use binary_cross_entropy_with_logits"
         )
     t = _target_array(target, x, "binary_cross_entropy")
+    w = _elementwise_weight(weight, x, "weight", "binary_cross_entropy")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), -100)
         log_q = np.maximum(np.log1p(-p), -100)
     out = -(t * log_p + (1 - t) * log_q)
+    slope = (p - t) / np.maximum(p * (1 - p), 1e-12)
+    if w is not None:
+        out, slope = out * w, slope * w
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (g * (p - t) / np.maximum(p * (1 - p), 1e-12),)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        if isinstance(g, np.ndarray):
+            return (g * slope,)
+        (q,) = inputs  # recorded: the same slope as a function of p
+        s = (q - t) / (q * (1 - q)).clamp(min=1e-12)
+        return (g * (s if w is None else s * w),)
 
     return _reduce(custom_op(out.astype(p.dtype, copy=False), "bce", (x,), rule), reduction)
 
 
 def binary_cross_entropy_with_logits(
-    input: Any, target: Any, reduction: str = "mean"
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
 ) -> Tensor:
     """Binary cross-entropy of sigmoid(z), computed from the logit z (stable).
 
     loss = max(z, 0) - z t + log(1 + e^-|z|);  d/dz = sigmoid(z) - t.
+
+    With ``pos_weight`` p (one per class, broadcast along the last axis) the positive
+    term is weighted: loss = -(p t log sigmoid(z) + (1 - t) log(1 - sigmoid(z)))
+    = (1 - t) z + (1 + (p - 1) t) softplus(-z), and d/dz = (1 + (p - 1) t) sigmoid(z) - p t.
+    ``weight`` (broadcast to the input) rescales each element's loss.
 
     >>> binary_cross_entropy_with_logits(Tensor([1e4, -1e4]), [1.0, 0.0]).item()
     0.0
@@ -195,57 +266,185 @@ def binary_cross_entropy_with_logits(
     x = _as_input(input, "binary_cross_entropy_with_logits")
     z = x.data
     t = _target_array(target, x, "binary_cross_entropy_with_logits")
+    w = _elementwise_weight(weight, x, "weight", "binary_cross_entropy_with_logits")
+    pw = _elementwise_weight(pos_weight, x, "pos_weight", "binary_cross_entropy_with_logits")
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    out = np.maximum(z, 0) - z * t + np.log1p(e)
     sig = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    if pw is None:
+        out = np.maximum(z, 0) - z * t + np.log1p(e)
+        slope = sig - t
+    else:
+        scale = 1 + (pw - 1) * t
+        out = (1 - t) * z + scale * (np.maximum(-z, 0) + np.log1p(e))  # softplus(-z)
+        slope = scale * sig - pw * t
+    if w is not None:
+        out, slope = out * w, slope * w
 
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        return (g * (sig - t),)
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        if isinstance(g, np.ndarray):
+            return (g * slope,)
+        sig_z = inputs[0].sigmoid()  # recorded: the same slope as a function of z
+        s = sig_z - t if pw is None else sig_z * scale - pw * t
+        return (g * (s if w is None else s * w),)
 
     node = custom_op(out.astype(z.dtype, copy=False), "bce_logits", (x,), rule)
     return _reduce(node, reduction)
 
 
-def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood -logp[n, y_n] of log-probabilities (N, C) and classes (N,).
+def nll_loss(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood -w[y] logp[n, y_n] of log-probabilities and class indices.
 
-    d/d logp[n, c] = -1 where c = y_n, else 0.
+    Shapes as PyTorch: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or
+    (N, d1, ...). ``weight`` (C,) rescales each class; targets equal to ``ignore_index``
+    contribute nothing; ``"mean"`` divides by the summed weights of the counted targets.
+    d/d logp[n, c] = -w[c] where c = y_n, else 0.
 
     >>> nll_loss(Tensor([[-0.5, -1.0]]), [1]).item()
     1.0
     """
-    return _nll(input, target, reduction, "nll_loss")
+    _check_reduction(reduction, "nll_loss")
+    x = _as_input(input, "nll_loss")
+    return _weighted_nll(x, target, weight, ignore_index, reduction, 0.0, "nll_loss",
+                         allow_probabilities=False)
 
 
-def _nll(input: Any, target: Any, reduction: str, name: str) -> Tensor:
-    """nll_loss, with errors naming the public function that was called."""
-    _check_reduction(reduction, name)
-    x = _as_input(input, name)
-    unbatched = x.ndim == 1
-    if x.ndim not in (1, 2):
-        raise ValueError(f"{name}: input must have shape (N, C) or (C,), got {x.shape}")
-    logp = x.data[None] if unbatched else x.data
-    n, c = logp.shape
-    if unbatched:  # (C,) logits with a single class index
-        target = np.reshape(np.asarray(target.data if isinstance(target, Tensor) else target), 1)
-    y = _class_targets(target, n, c, name)
-    rows = np.arange(n)
-    out = -logp[rows, y]
-    shape, dtype = x.shape, x.data.dtype
-
-    def rule(g: np.ndarray, needs: tuple) -> tuple:
-        grad = np.zeros((n, c), dtype=dtype)
-        grad[rows, y] = -g.reshape(n)
-        return (grad.reshape(shape),)
-
-    losses = custom_op(out.reshape(()) if unbatched else out, "nll", (x,), rule)
-    return _reduce(losses, reduction)
+def _class_axis(x: Tensor, name: str) -> int:
+    if x.ndim == 0:
+        raise ValueError(
+            f"{name}: logits must have shape (N, C), (C,) or (N, C, d1, ...), got {x.shape}"
+        )
+    return 0 if x.ndim == 1 else 1
 
 
-def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy from logits (N, C) and integer classes (N,): -log softmax(z)_y.
+def _class_weight(weight: Any, c: int, dtype: np.dtype, name: str) -> np.ndarray | None:
+    if weight is None:
+        return None
+    _not_a_reduction(weight, "weight", name)
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.shape != (c,):
+        raise ValueError(f"{name}: weight must have shape ({c},) (one per class), got {w.shape}")
+    if w.dtype.kind not in "fiu":
+        raise TypeError(f"{name}: weight must be numeric, got dtype {w.dtype}")
+    return w.astype(dtype)
+
+
+def _weighted_nll(
+    logp: Tensor,
+    target: Any,
+    weight: Any,
+    ignore_index: int,
+    reduction: str,
+    smoothing: float,
+    name: str,
+    allow_probabilities: bool,
+) -> Tensor:
+    """Every cross-entropy variant as one linear form of the log-probabilities.
+
+    loss_n = -sum_c A[n, c] logp[n, c] with a constant coefficient array A:
+    class targets y: A = (1 - eps) w[y] onehot(y) + (eps / C) w, zero on ignored targets;
+    probability targets t: A = w ((1 - eps) t + eps / C).
+    ``"mean"`` divides by sum_n w[y_n] over counted targets (class targets) or by the
+    number of rows (probability targets), PyTorch's denominators. The gradient is -A g.
+    """
+    axis = _class_axis(logp, name)
+    shape, dtype = logp.shape, logp.data.dtype
+    c = shape[axis]
+    w = _class_weight(weight, c, dtype, name)
+    if not 0.0 <= smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {smoothing}")
+    w_b = None if w is None else w.reshape((c,) + (1,) * (logp.ndim - axis - 1))
+    arr = np.asarray(target.data if isinstance(target, Tensor) else target)
+    rows_shape = shape[:axis] + shape[axis + 1:]
+    if arr.dtype.kind == "f" and arr.shape == shape and logp.ndim >= 1 and (
+        allow_probabilities or arr.ndim == 0
+    ):
+        if ignore_index != -100:
+            raise ValueError(f"{name}: ignore_index is not supported for probability targets")
+        coeff = arr.astype(dtype) * (1 - smoothing) + smoothing / c
+        if w_b is not None:
+            coeff = coeff * w_b
+        denom = float(max(int(np.prod(rows_shape)), 1)) if rows_shape else 1.0
+    else:
+        y = _class_targets(arr, rows_shape, c, ignore_index, name)
+        valid = y != ignore_index
+        y_safe = np.where(valid, y, 0)
+        onehot = np.moveaxis(np.eye(c, dtype=dtype)[y_safe], -1, axis)
+        mask = np.expand_dims(valid, axis).astype(dtype)
+        picked = onehot if w_b is None else onehot * w_b
+        coeff = (1 - smoothing) * picked * mask
+        if smoothing:
+            coeff = coeff + (smoothing / c) * (np.ones_like(onehot) if w_b is None else
+                                               np.broadcast_to(w_b, shape)) * mask
+        w_y = valid.astype(dtype) if w is None else w[y_safe] * valid
+        denom = float(np.sum(w_y))
+    if reduction == "none":
+        return -(logp * coeff).sum(axis=axis)
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan, as PyTorch
+            coeff = coeff / np.asarray(denom, dtype)
+    return -(logp * coeff).sum()
+
+
+def _class_targets(
+    arr: np.ndarray, shape: tuple, c: int, ignore_index: int, where: str
+) -> np.ndarray:
+    """Integer class indices of ``shape``, each in [0, c) or equal to ``ignore_index``."""
+    if arr.dtype.kind == "f":
+        if not np.all(arr == np.round(arr)):
+            raise TypeError(
+                f"{where}: targets must be integer class indices of shape {shape} or "
+                f"probabilities of the input's shape, got {arr.dtype} of shape {arr.shape}"
+            )
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(f"{where}: targets must be integer class indices, got {arr.dtype}")
+    if arr.shape != shape:
+        if shape == () and arr.shape == (1,):
+            arr = arr.reshape(())
+        else:
+            raise ValueError(f"{where}: target must have shape {shape}, got {arr.shape}")
+    arr = arr.astype(np.int64)
+    counted = arr[arr != ignore_index]
+    if counted.size and (counted.min() < 0 or counted.max() >= c):
+        raise ValueError(
+            f"{where}: class indices must be in [0, {c}), got min {counted.min()} and max "
+            f"{counted.max()}"
+        )
+    return arr
+
+
+def cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy from logits: -log softmax(z)_y (lecture 000), PyTorch's options.
 
     Built as ``nll_loss(log_softmax(z))``, PyTorch's definition; stable for any logits.
+
+    Parameters
+    ----------
+    input : Tensor
+        Logits (N, C), (C,) or (N, C, d1, ...) (classes on axis 1, e.g. per pixel).
+    target : array_like
+        Class indices (N,), () or (N, d1, ...); or class probabilities of the input's shape.
+    weight : array_like, optional
+        (C,) rescaling of each class.
+    ignore_index : int
+        Class-index targets equal to it add nothing (and are not counted by ``"mean"``).
+    reduction : {"mean", "sum", "none"}
+        ``"mean"`` divides by the summed weights of the counted targets (class indices) or by
+        the number of rows (probabilities), as PyTorch.
+    label_smoothing : float in [0, 1]
+        The target becomes (1 - eps) onehot(y) + eps / C.
 
     Lecture 000's quiz: probabilities (0.02, 0.90, 0.05, 0.01, 0.02), label class 3 (index 2):
 
@@ -256,11 +455,9 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """
     _check_reduction(reduction, "cross_entropy")
     x = _as_input(input, "cross_entropy")
-    if x.ndim not in (1, 2):
-        raise ValueError(
-            f"cross_entropy: logits must have shape (N, C) or (C,), got {x.shape}"
-        )
-    return _nll(x.log_softmax(-1), target, reduction, "cross_entropy")
+    axis = _class_axis(x, "cross_entropy")
+    return _weighted_nll(x.log_softmax(axis), target, weight, ignore_index, reduction,
+                         float(label_smoothing), "cross_entropy", allow_probabilities=True)
 
 
 # --------------------------------------------------------------------- metrics
@@ -338,25 +535,64 @@ class HingeLoss(_Loss):
         return hinge_loss(input, target, self.margin, self.reduction)
 
 
-class BCELoss(_Loss):
+class _WeightedLoss(_Loss):
+    """A loss module that passes its keyword options on to its function."""
+
+    def __init__(self, reduction: str = "mean", **options: Any) -> None:
+        super().__init__(reduction)
+        object.__setattr__(self, "_options", options)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return type(self)._fn(input, target, reduction=self.reduction, **self._options)
+
+    _DEFAULTS = {"ignore_index": -100, "label_smoothing": 0.0}
+
+    def extra_repr(self) -> str:
+        shown = [
+            f"{k}={v!r}" for k, v in self._options.items()
+            if v is not None and not (k in self._DEFAULTS and v == self._DEFAULTS[k])
+        ]
+        return ", ".join(p for p in [super().extra_repr(), *shown] if p)
+
+
+class BCELoss(_WeightedLoss):
     """Module form of :func:`binary_cross_entropy`."""
 
     _fn = staticmethod(binary_cross_entropy)
 
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction, weight=weight)
 
-class BCEWithLogitsLoss(_Loss):
+
+class BCEWithLogitsLoss(_WeightedLoss):
     """Module form of :func:`binary_cross_entropy_with_logits`."""
 
     _fn = staticmethod(binary_cross_entropy_with_logits)
 
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):
+        super().__init__(reduction, weight=weight, pos_weight=pos_weight)
 
-class CrossEntropyLoss(_Loss):
+
+class CrossEntropyLoss(_WeightedLoss):
     """Module form of :func:`cross_entropy`."""
 
     _fn = staticmethod(cross_entropy)
 
+    def __init__(
+        self,
+        weight: Any = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index,
+                         label_smoothing=label_smoothing)
 
-class NLLLoss(_Loss):
+
+class NLLLoss(_WeightedLoss):
     """Module form of :func:`nll_loss`."""
 
     _fn = staticmethod(nll_loss)
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index)

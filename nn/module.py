@@ -53,6 +53,20 @@ class StateDictError(ValueError):
     """``load_state_dict`` got keys or shapes that do not fit the model."""
 
 
+def _as_buffer(value: Any, name: str, where: str) -> Tensor | None:
+    """A buffer's value: a Tensor (arrays and numbers wrapped, dtype kept) or None."""
+    if value is None or (isinstance(value, Tensor) and not isinstance(value, Parameter)):
+        return value
+    if isinstance(value, Parameter):
+        raise TypeError(f"{where}: buffer {name!r} cannot hold a Parameter")
+    if isinstance(value, (np.ndarray, np.generic, int, float, bool, list)):
+        arr = np.asarray(value)
+        return Tensor(arr, dtype=arr.dtype)
+    raise TypeError(
+        f"{where}: buffer {name!r} must be a Tensor, an array or None, got {type(value).__name__}"
+    )
+
+
 def _children_of(name: str, value: Any) -> Iterator[tuple[str, Any]]:
     """(name, item) for a Parameter/Module attribute, or for each one in a list/tuple/dict."""
     if isinstance(value, (Parameter, Module)):
@@ -98,11 +112,88 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name in vars(self).get("_buffer_names", ()):
+            value = _as_buffer(value, name, f"{type(self).__name__}.{name}")
         # Remember the attribute name of a child module: it becomes its viz scope.
         for child_name, child in _children_of(name, value):
             if isinstance(child, Module) and "_scope_name" not in vars(child):
                 object.__setattr__(child, "_scope_name", child_name.replace(".", "_"))
         object.__setattr__(self, name, value)
+
+    # ---------------------------------------------------------------- buffers
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Keep a Tensor that is state but not a trainable parameter (BatchNorm's running mean).
+
+        A buffer is an attribute like any other (``self.running_mean``), listed by
+        :meth:`named_buffers`, converted by :meth:`to`, and, when ``persistent``, saved in
+        :meth:`state_dict` after the module's own parameters (PyTorch's order and names).
+
+        Parameters
+        ----------
+        name : str
+            Attribute name (no dots).
+        tensor : Tensor, array_like or None
+            The value; arrays are wrapped (their dtype kept). ``None`` registers an empty slot.
+        persistent : bool
+            Whether ``state_dict`` includes it.
+
+        Examples
+        --------
+        >>> import nn
+        >>> m = nn.Module()
+        >>> m.register_buffer("count", Tensor(0, dtype="int64"))
+        >>> list(m.state_dict())
+        ['count']
+        """
+        where = f"{type(self).__name__}.register_buffer"
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"{where}: name must be a non-empty str without dots, got {name!r}")
+        existing = vars(self).get(name)
+        if name not in vars(self).get("_buffer_names", ()) and (
+            isinstance(existing, (Parameter, Module)) or hasattr(type(self), name)
+        ):
+            raise KeyError(f"{where}: attribute {name!r} already exists")
+        names = vars(self).setdefault("_buffer_names", [])
+        transient = vars(self).setdefault("_transient_buffers", set())
+        if name not in names:
+            names.append(name)
+        if persistent:
+            transient.discard(name)
+        else:
+            transient.add(name)
+        setattr(self, name, tensor)
+
+    def _own_buffers(self, persistent_only: bool = False) -> Iterator[tuple[str, Tensor]]:
+        transient = vars(self).get("_transient_buffers", ())
+        for name in vars(self).get("_buffer_names", ()):
+            value = vars(self).get(name)
+            if value is not None and not (persistent_only and name in transient):
+                yield name, value
+
+    def named_buffers(self) -> list[tuple[str, Tensor]]:
+        """(dotted name, buffer) pairs of this module and every descendant."""
+        return [
+            (f"{module_name}.{name}" if module_name else name, b)
+            for module_name, module in self.named_modules()
+            for name, b in module._own_buffers()
+        ]
+
+    def buffers(self) -> list[Tensor]:
+        """Every buffer (running statistics and the like), in ``named_buffers`` order."""
+        return [b for _, b in self.named_buffers()]
+
+    def _state_items(self) -> Iterator[tuple[str, Tensor]]:
+        """What ``state_dict`` holds, in PyTorch's order: per module, its own parameters,
+        then its own persistent buffers, modules in depth-first order."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name, p in module._own_parameters():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield prefix + name, p
+            for name, b in module._own_buffers(persistent_only=True):
+                yield prefix + name, b
 
     # ---------------------------------------------------------------- calling
     # A subclass defines ``forward(self, ...)``, the computation; calling the module runs it.
@@ -126,6 +217,9 @@ class Module:
     def _dtype(self) -> np.dtype:
         for p in self._iter_parameters():
             return p.data.dtype
+        for b in self.buffers():  # a module without parameters (BatchNorm(affine=False))
+            if b.data.dtype.kind == "f":
+                return b.data.dtype
         return np.dtype(np.float32)
 
     # ------------------------------------------------------------- discovery
@@ -165,6 +259,23 @@ class Module:
         """This module and every descendant."""
         for _, module in self.named_modules():
             yield module
+
+    def apply(self, fn: Any) -> Module:
+        """Call ``fn(module)`` on every descendant, then on this module (PyTorch's order);
+        returns self. The usual way to initialise by name::
+
+            def init_weights(m):
+                if isinstance(m, nn.Linear):
+                    nn.init.xavier_uniform_(m.weight)
+                    nn.init.zeros_(m.bias)
+            model.apply(init_weights)
+        """
+        if not callable(fn):
+            raise TypeError(f"Module.apply: fn must be callable, got {type(fn).__name__}")
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
 
     def _iter_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         seen: set[int] = set()
@@ -208,13 +319,17 @@ class Module:
         return self.train(False)
 
     def to(self, dtype: Any) -> Module:
-        """Convert every parameter to ``dtype`` in place (``"float64"`` for gradcheck)."""
+        """Convert every parameter and floating buffer to ``dtype`` in place (``"float64"``
+        for gradcheck); integer buffers (``num_batches_tracked``) keep their dtype."""
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to: parameters must be floating point, got dtype {dtype}")
         for p in self._iter_parameters():
             p.data = p.data.astype(dtype)
             p.grad = None
+        for b in self.buffers():
+            if b.data.dtype.kind == "f":
+                b.data = b.data.astype(dtype)
         return self
 
     def double(self) -> Module:
@@ -226,8 +341,8 @@ class Module:
         return self.to(np.float32)
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """A copy of every parameter as a numpy array, by dotted name."""
-        return OrderedDict((name, p.data.copy()) for name, p in self._iter_named_parameters())
+        """A copy of every parameter and persistent buffer as a numpy array, by dotted name."""
+        return OrderedDict((name, np.array(t.data, copy=True)) for name, t in self._state_items())
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> Module:
         """Copy arrays into the parameters of the same names.
@@ -237,8 +352,8 @@ class Module:
         state_dict : mapping of str to array-like
             From ``state_dict()``, a loaded ``.npz``, or a PyTorch model's ``state_dict()``.
         strict : bool
-            Require exactly the model's keys. With ``False`` missing and unexpected keys
-            are ignored (shapes must still match).
+            Require exactly the model's keys (parameters and persistent buffers). With
+            ``False`` missing and unexpected keys are ignored (shapes must still match).
 
         Raises
         ------
@@ -251,7 +366,7 @@ class Module:
                 f"load_state_dict: expected a mapping of names to arrays, got "
                 f"{type(state_dict).__name__}"
             )
-        params = OrderedDict(self._iter_named_parameters())
+        params = OrderedDict(self._state_items())
         given = list(state_dict.keys())
         problems = []
         missing = [k for k in params if k not in state_dict]
@@ -282,7 +397,7 @@ class Module:
             )
         for name, arr in arrays.items():
             p = params[name]
-            p.data = arr.astype(p.data.dtype, copy=True)
+            p.data = arr.astype(p.data.dtype, copy=True).reshape(p.data.shape)
             p.grad = None
         return self
 

@@ -118,6 +118,28 @@ def evaluate(
     return total / n, float(sum(v * s for v, s in scores) / n)
 
 
+def _check_scheduler(scheduler: Any, optimizer: Any) -> None:
+    if not (hasattr(scheduler, "step") and hasattr(scheduler, "per_batch")):
+        raise TypeError(
+            f"fit: scheduler must be an nn.optim.lr_scheduler scheduler, got "
+            f"{type(scheduler).__name__}"
+        )
+    if getattr(scheduler, "optimizer", None) is not optimizer:
+        raise ValueError("fit: the scheduler was built for a different optimizer")
+
+
+def _scheduler_epoch_end(scheduler: Any, history: History, plateau_metric: float) -> None:
+    """Record the first group's lr (the one this epoch used, or the last batch's for a
+    per-batch scheduler), then step an epoch-wise scheduler."""
+    history["lr"].append(scheduler.optimizer.param_groups[0]["lr"])
+    if scheduler.per_batch:
+        return
+    if hasattr(scheduler, "best"):  # ReduceLROnPlateau watches a metric
+        scheduler.step(plateau_metric)
+    else:
+        scheduler.step()
+
+
 def fit(
     model: Any,
     loss_fn: Callable[[Any, Any], Tensor],
@@ -128,6 +150,7 @@ def fit(
     progress: bool = True,
     metric: Callable[[Tensor, Any], float | None] | None = _auto_metric,
     callback: Callable[[int, History], bool | None] | None = None,
+    scheduler: Any = None,
 ) -> History:
     """Train ``model`` with minibatch gradient descent.
 
@@ -151,6 +174,11 @@ def fit(
         ``metric(output, targets)`` -> float; default accuracy for class scores.
     callback : callable, optional
         ``callback(epoch, history)`` after each epoch; returning True stops training.
+    scheduler : nn.optim.lr_scheduler scheduler, optional
+        Stepped after every batch (``OneCycleLR``) or every epoch (the others);
+        ``ReduceLROnPlateau`` is given the epoch's validation loss (the training loss
+        without a validation loader). The history then also lists ``lr``: the first group's
+        learning rate in each epoch (at its end, for a per-batch scheduler).
 
     Returns
     -------
@@ -182,12 +210,14 @@ def fit(
         _require_reiterable(train_loader, "train_loader")
         if val_loader is not None:
             _require_reiterable(val_loader, "val_loader")
+    if scheduler is not None:
+        _check_scheduler(scheduler, optimizer)
     was_training = getattr(model, "training", True)
     if hasattr(model, "train"):
         model.train()
     try:
         return _train(model, loss_fn, optimizer, train_loader, int(epochs), val_loader,
-                      progress, metric, callback)
+                      progress, metric, callback, scheduler)
     finally:
         if hasattr(model, "train"):
             model.train(was_training)  # leave the model in the mode it came in
@@ -219,11 +249,14 @@ def _train(
     progress: bool,
     metric: Callable[[Tensor, Any], float | None] | None,
     callback: Callable[[int, History], bool | None] | None,
+    scheduler: Any = None,
 ) -> History:
     """The epoch loop of :func:`fit` (arguments already checked, model in train mode)."""
     from tqdm.auto import tqdm
 
     history = History(loss=[], accuracy=[], val_loss=[], val_accuracy=[])
+    if scheduler is not None:
+        history["lr"] = []
     bar = tqdm(range(1, epochs + 1), desc="fit", unit="epoch",
                disable=None if progress else True)
     for epoch in bar:
@@ -234,6 +267,8 @@ def _train(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if scheduler is not None and scheduler.per_batch:
+                scheduler.step()
             size = len(yb)
             total += float(loss.item()) * size
             n += size
@@ -253,6 +288,8 @@ def _train(
             val_loss, val_acc = None, None
         history["val_loss"].append(val_loss)
         history["val_accuracy"].append(val_acc)
+        if scheduler is not None:
+            _scheduler_epoch_end(scheduler, history, total / n if val_loss is None else val_loss)
         postfix = {"loss": f"{total / n:.4f}"}
         if metric_ok:
             postfix["acc"] = f"{correct_weighted / n:.3f}"

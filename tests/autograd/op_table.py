@@ -66,6 +66,14 @@ ELEMENTWISE: list[Op] = [
     Op("rsub", lambda a: 1.5 - a),
     Op("rmul", lambda a: 1.5 * a),
     Op("rtruediv", lambda a: 1.5 / a, "nonzero"),
+    Op("log1p", lambda a: a.log1p(), "positive"),
+    Op("expm1", lambda a: a.expm1(), value=False),
+    Op("erf", lambda a: a.erf(), value=False),
+    # Value.max/min of a value and a number (a Tensor's max(x) would be a dim)
+    Op("max_zero", lambda a: a.max(0.0), "nonzero", torch=lambda a: a.clamp(min=0.0),
+       tensor=False),
+    Op("min_zero", lambda a: a.min(0.0), "nonzero", torch=lambda a: a.clamp(max=0.0),
+       tensor=False),
 ]
 
 #: Unary methods each engine has, mapped to the table rows that exercise them.
@@ -74,7 +82,8 @@ METHOD_ROWS = {
     "sqrt": "sqrt", "reciprocal": "reciprocal", "sin": "sin", "cos": "cos", "tanh": "tanh",
     "sigmoid": "sigmoid", "relu": "relu", "leaky_relu": "leaky_relu", "clip": "clip",
     "__pow__": "pow_int", "__rpow__": "rpow", "__radd__": "radd", "__rsub__": "rsub",
-    "__rmul__": "rmul", "__rtruediv__": "rtruediv",
+    "__rmul__": "rmul", "__rtruediv__": "rtruediv", "log1p": "log1p", "expm1": "expm1",
+    "erf": "erf",
 }  # fmt: skip
 
 

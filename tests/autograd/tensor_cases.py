@@ -226,3 +226,90 @@ def _from_table(op: op_table.Op) -> Case:
 
 # ---------------------------------------------------------- unary: the op table
 CASES += [_from_table(op) for op in op_table.rows("tensor")]
+
+
+# --------------------------------------------- PyTorch's names and ops (issue 12, breadth)
+def _torch():
+    return __import__("torch")
+
+
+def _with_zero(rng: np.random.Generator, shapes):
+    """Values in [0.5, 1.5] with one exact zero per row: prod's gradient must stay exact."""
+    (s,) = shapes
+    a = rng.uniform(0.5, 1.5, s) * rng.choice([-1.0, 1.0], s)
+    a[..., 1] = 0.0
+    return [a]
+
+
+GATHER_IDX = np.array([[2, 0, 2], [1, 1, 0], [0, 3, 3]])  # repeats: scatter-add in backward
+MASK = np.array([[True, False, False, True], [False, True, False, False]])
+
+CASES += [
+    Case("prod_axis", ((3, 4),), lambda a: a.prod(1), lambda a: a.prod(dim=1)),
+    Case("prod_all_keep", ((2, 3),), lambda a: a.prod(keepdims=True),
+         lambda a: a.prod().reshape(1, 1)),
+    Case("prod_zero", ((2, 4),), lambda a: a.prod(dim=1), lambda a: a.prod(dim=1),
+         make=_with_zero),
+    Case("std_axis", ((3, 5),), lambda a: a.std(axis=1), lambda a: a.std(dim=1, correction=0)),
+    Case("std_correction", ((4, 3),), lambda a: a.std(dim=0, correction=1),
+         lambda a: a.std(dim=0)),
+    Case("var_dim_keep", ((3, 4),), lambda a: a.var(dim=1, keepdim=True, correction=1),
+         lambda a: a.var(dim=1, keepdim=True)),
+    Case("norm_2", ((3, 4),), lambda a: a.norm(), lambda a: a.norm()),
+    Case("norm_p3_dim", ((3, 4),), lambda a: a.norm(3, dim=1), lambda a: a.norm(p=3, dim=1),
+         make=_away_from_zero),
+    Case("norm_1_dim", ((3, 4),), lambda a: a.norm(1, dim=0), lambda a: a.norm(p=1, dim=0),
+         make=_away_from_zero),
+    Case("norm_inf", ((3, 4),), lambda a: a.norm(float("inf"), dim=1, keepdim=True),
+         lambda a: _torch().linalg.vector_norm(a, float("inf"), dim=1, keepdim=True),
+         make=_distinct),
+    Case("cumsum", ((3, 4),), lambda a: a.cumsum(dim=1), lambda a: a.cumsum(dim=1)),
+    Case("cumsum_axis0", ((3, 2, 2),), lambda a: a.cumsum(axis=0), lambda a: a.cumsum(dim=0)),
+    Case("flip", ((2, 3, 4),), lambda a: a.flip(dims=(0, 2)), lambda a: a.flip(dims=(0, 2))),
+    Case("gather", ((3, 4),), lambda a: a.gather(1, GATHER_IDX),
+         lambda a: a.gather(1, _torch().as_tensor(GATHER_IDX))),
+    Case("gather_dim0", ((4, 3),), lambda a: a.gather(0, GATHER_IDX.T),
+         lambda a: a.gather(0, _torch().as_tensor(GATHER_IDX.T))),
+    Case("split", ((2, 5),),
+         lambda a: ag.cat([p * (i + 1.0) for i, p in enumerate(a.split(2, dim=1))], dim=1),
+         lambda a: _torch().cat([p * (i + 1.0) for i, p in enumerate(a.split(2, dim=1))], dim=1)),
+    Case("split_sections", ((5, 2),),
+         lambda a: ag.cat([p * (i + 1.0) for i, p in enumerate(a.split([1, 4]))]),
+         lambda a: _torch().cat([p * (i + 1.0) for i, p in enumerate(a.split([1, 4]))])),
+    Case("chunk", ((3, 7),),
+         lambda a: ag.cat([p * (i + 1.0) for i, p in enumerate(a.chunk(3, dim=1))], dim=1),
+         lambda a: _torch().cat([p * (i + 1.0) for i, p in enumerate(a.chunk(3, dim=1))], dim=1)),
+    Case("repeat", ((2, 3),), lambda a: a.repeat(2, 1, 3), lambda a: a.repeat(2, 1, 3)),
+    Case("masked_fill", ((2, 4),), lambda a: a.masked_fill(MASK, 0.5),
+         lambda a: a.masked_fill(_torch().as_tensor(MASK), 0.5)),
+    Case("clamp", ((3, 4),), lambda a: a.clamp(min=-1.0, max=1.0),
+         lambda a: a.clamp(min=-1.0, max=1.0),
+         make=lambda rng, s: [rng.choice([-1.7, -0.5, 0.2, 0.6, 1.4], s[0])]),
+    Case("clamp_min", ((3, 4),), lambda a: a.clamp(min=0.0), lambda a: a.clamp(min=0.0),
+         make=_away_from_zero),
+    Case("view", ((2, 6),), lambda a: a.view(3, -1), lambda a: a.view(3, -1)),
+    Case("pow_method", ((2, 3),), lambda a: a.pow(3), lambda a: a.pow(3)),
+    Case("cat", ((2, 3), (2, 1)), lambda a, b: ag.cat([a, b], dim=1),
+         lambda a, b: _torch().cat([a, b], dim=1)),
+    Case("sort", ((3, 4),), lambda a: a.sort(dim=1, descending=True).values,
+         lambda a: a.sort(dim=1, descending=True).values, make=_distinct),
+    Case("sort_axis0", ((4, 3),), lambda a: a.sort(0)[0], lambda a: a.sort(0)[0],
+         make=_distinct),
+    Case("max_dim", ((3, 4),), lambda a: a.max(1)[0], lambda a: a.max(1)[0], make=_distinct),
+    Case("min_dim_keep", ((3, 4),), lambda a: a.min(dim=0, keepdim=True).values,
+         lambda a: a.min(dim=0, keepdim=True).values, make=_distinct),
+    Case("amax_tuple", ((2, 3, 4),), lambda a: a.amax(dim=(0, 2)), lambda a: a.amax(dim=(0, 2)),
+         make=_distinct),
+    Case("max_other", ((2, 3), (2, 3)), lambda a, b: a.max(b),
+         lambda a, b: a.max(b), make=_distinct_pair),
+    Case("sum_dim_keep", ((2, 3, 4),), lambda a: a.sum(dim=(0, 2), keepdim=True),
+         lambda a: a.sum(dim=(0, 2), keepdim=True)),
+    Case("mean_dim", ((2, 3),), lambda a: a.mean(dim=0), lambda a: a.mean(dim=0)),
+    Case("softmax_dim", ((3, 4),), lambda a: a.softmax(dim=0), lambda a: a.softmax(dim=0)),
+    Case("log_softmax_dim", ((3, 4),), lambda a: a.log_softmax(dim=1),
+         lambda a: a.log_softmax(dim=1)),
+    Case("logsumexp_dim", ((3, 4),), lambda a: a.logsumexp(dim=1, keepdim=True),
+         lambda a: a.logsumexp(dim=1, keepdim=True)),
+    Case("squeeze_dim", ((2, 1, 3),), lambda a: a.squeeze(dim=1), lambda a: a.squeeze(dim=1)),
+    Case("unsqueeze_dim", ((2, 3),), lambda a: a.unsqueeze(dim=0), lambda a: a.unsqueeze(dim=0)),
+]

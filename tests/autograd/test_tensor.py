@@ -20,10 +20,18 @@ from autograd.broadcast import unbroadcast
 
 
 def test_default_dtype_is_float32_and_float64_is_kept():
-    assert Tensor([1, 2, 3]).dtype == np.float32
+    # as torch.tensor: integers and bools keep their dtype, Python floats become float32
+    assert Tensor([1, 2, 3]).dtype == np.int64
+    assert Tensor(np.array([0, 2], np.int32)).dtype == np.int32
+    assert Tensor([True, False]).dtype == np.bool_
+    assert Tensor([1, 2.5]).dtype == np.float32
     assert Tensor([1.0, 2.0]).dtype == np.float32
-    assert Tensor(3.0).shape == ()
-    assert Tensor(np.arange(3)).dtype == np.float32
+    assert Tensor(3.0).shape == () and Tensor(3.0).dtype == np.float32
+    assert Tensor(np.arange(3)).dtype == np.int64
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x[Tensor(np.array([1, 0]))].data.tolist() == [[3, 4, 5], [0, 1, 2]]  # usable index
+    with pytest.raises(TypeError, match=r"got dtype int64 \(integer data keeps an integer"):
+        Tensor([1, 2], requires_grad=True)
     assert Tensor(np.zeros(2, np.float64)).dtype == np.float64
     assert Tensor([1, 2], dtype="float64").dtype == np.float64
     assert Tensor.zeros(2, 3).shape == (2, 3) and Tensor.zeros((2, 3)).dtype == np.float32
@@ -288,15 +296,22 @@ def test_cross_entropy_at_large_logits_matches_formula():
     np.testing.assert_allclose(z.grad, [[p - 1, 1 - p]])
 
 
-def test_max_routes_gradient_to_first_of_tied_maxima():
+def test_max_ties_split_for_values_and_pick_one_for_dim():
+    # max()/max(axis=) (torch's max()/amax): tied maxima share the gradient evenly
     x = Tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], requires_grad=True, dtype="float64")
     x.max(axis=1).sum().backward()
-    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(x.grad, [[0, 0.5, 0.5], [0.5, 0.5, 0]])
     y = Tensor([5.0, 1.0, 5.0], requires_grad=True)
     y.max().backward()
-    np.testing.assert_array_equal(y.grad, [1, 0, 0])
+    np.testing.assert_array_equal(y.grad, [0.5, 0, 0.5])
+    # max(dim) (torch's max(dim)): (values, indices), the gradient to the index returned
+    x.grad = None
+    values, indices = x.max(1)
+    assert indices.data.tolist() == [1, 0] and indices.dtype == np.int64
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])
     z = Tensor([[0.0, 1.0], [0.0, 1.0]], requires_grad=True)
-    z.min(axis=0).sum().backward()
+    z.min(dim=0).values.sum().backward()
     np.testing.assert_array_equal(z.grad, [[1, 1], [0, 0]])
 
 

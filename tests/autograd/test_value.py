@@ -20,6 +20,8 @@ from autograd.numerical import GradcheckError
 finite = st.floats(-3.0, 3.0, allow_nan=False)
 positive = st.floats(0.1, 4.0)
 away_from_zero = st.one_of(st.floats(-3.0, -0.1), st.floats(0.1, 3.0))
+near_zero = st.floats(-0.3, 0.3)  # against far_from_zero: never within 0.2 of a tie
+far_from_zero = st.one_of(st.floats(-3.0, -0.5), st.floats(0.5, 3.0))
 
 # Every unary op of the op table (tests/autograd/op_table.py), with a hypothesis strategy.
 _STRATEGY = {"real": finite, "positive": positive, "nonzero": away_from_zero}
@@ -30,6 +32,8 @@ BINARY = [
     ("mul", lambda a, b: a * b, finite, finite),
     ("truediv", lambda a, b: a / b, finite, away_from_zero),
     ("pow_value", lambda a, b: a**b, positive, finite),
+    ("max", lambda a, b: a.max(b), far_from_zero, near_zero),
+    ("min", lambda a, b: a.min(b), far_from_zero, near_zero),
 ]
 
 

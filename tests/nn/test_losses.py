@@ -110,8 +110,8 @@ def test_loss_modules_match_functions():
         (nn.BCELoss(), F.binary_cross_entropy, PROBS, BINARY),
         (nn.BCEWithLogitsLoss(), F.binary_cross_entropy_with_logits, SCORES, BINARY),
         (nn.CrossEntropyLoss(), F.cross_entropy, LOGITS, CLASSES),
-        (nn.NLLLoss(reduction="none"), lambda x, t: F.nll_loss(x, t, "none"), -np.abs(LOGITS),
-         CLASSES),
+        (nn.NLLLoss(reduction="none"), lambda x, t: F.nll_loss(x, t, reduction="none"),
+         -np.abs(LOGITS), CLASSES),
     ]
     for module, fn, x, t in pairs:
         np.testing.assert_array_equal(module(Tensor(x), t).data, fn(Tensor(x), t).data)
@@ -156,8 +156,12 @@ def test_loss_errors():
         F.cross_entropy(Tensor(LOGITS), [0, 1, 2, 3])
     with pytest.raises(TypeError, match="integer class indices"):
         F.cross_entropy(Tensor(LOGITS), [0.5, 1, 2, 3, 1])
-    with pytest.raises(ValueError, match=r"logits must have shape \(N, C\) or \(C,\)"):
+    with pytest.raises(ValueError, match=r"logits must have shape \(N, C\), \(C,\) or"):
+        F.cross_entropy(Tensor(np.zeros(())), 0)
+    with pytest.raises(ValueError, match=r"target must have shape \(2, 4\), got \(2,\)"):
         F.cross_entropy(Tensor(np.zeros((2, 3, 4))), [0, 1])
+    with pytest.raises(TypeError, match="pass reduction='none' by keyword"):
+        F.nll_loss(Tensor(LOGITS), CLASSES, "none")
     with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]; for scores"):
         F.binary_cross_entropy(Tensor([2.0]), [1.0])
     with pytest.raises(ValueError, match="targets must be -1 or \\+1"):
