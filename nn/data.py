@@ -201,7 +201,7 @@ def standardize(
     ``others`` (test sets) with the training statistics, so no test information leaks into
     training. ``eps`` keeps constant features (the digits' blank border pixels) finite.
     Statistics are per feature: over axis 0, so images (N, C, H, W) are standardised pixel
-    by pixel. Returns a tuple (train, *others) in the input dtype.
+    by pixel. Returns a tuple ``(train, *others)`` in the input dtype.
 
     Examples
     --------
