@@ -16,7 +16,7 @@ DOCS_OUT   := docs/_build/html
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,release,lint]"
 	@touch $(STAMP)
 
 deps: $(STAMP) dot torch chromium

@@ -1,7 +1,7 @@
 """Sphinx configuration of chainrule's course site (``make docs``; output in docs/_build/html).
 
-The course pages are the top-level ``notebooks/`` themselves (``course`` is a symlink to them, so
-nothing is copied); myst-nb executes them during the build and keeps the results in a
+The course pages are the top-level ``notebooks/`` themselves: ``course`` is a symlink to them that
+this file creates (it is not committed, and no notebook is copied); myst-nb executes them during the build and keeps the results in a
 jupyter-cache under docs/_build/.jupyter_cache, so a rebuild re-runs only notebooks that changed.
 """
 
@@ -14,6 +14,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE / "_ext"))
 sys.path.insert(0, str(ROOT))
+
+COURSE = HERE / "course"
+if not COURSE.is_symlink():
+    COURSE.symlink_to(Path("..", "..", "notebooks"), target_is_directory=True)
 
 import autograd  # noqa: E402
 
