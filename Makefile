@@ -61,8 +61,10 @@ bench: $(STAMP)
 	$(PY) bench/scalar.py
 	@for f in bench/tensor.py bench/training.py; do test -f $$f && $(PY) $$f || true; done
 
+# ruff on everything; mypy on the packages (settings and per-module exceptions: pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m ruff check autograd nn viz tests bench examples docs/site
+	$(PY) -m mypy
 
 # The course site: Sphinx sources in docs/site, output in $(DOCS_OUT) (open index.html in a
 # browser, from the file system). Warnings are errors; -E re-reads every page so they always

@@ -65,6 +65,11 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "op", "parents", "local", "requires_grad", "__weakref__")
     _ZERO_GRAD = 0.0
+    data: float
+    grad: float
+    label: str
+    op: str
+    requires_grad: bool
 
     def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
         if isinstance(data, Value):

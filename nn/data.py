@@ -223,7 +223,9 @@ def standardize(
 
 
 # ------------------------------------------------------------------ toy datasets
-def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, noise: float):
+def _finish(
+    X: np.ndarray, y: np.ndarray, rng: np.random.Generator, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
     if noise > 0:

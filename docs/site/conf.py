@@ -1,8 +1,9 @@
 """Sphinx configuration of chainrule's course site (``make docs``; output in docs/_build/html).
 
-The course pages are the top-level ``notebooks/`` themselves: ``course`` is a symlink to them that
-this file creates (it is not committed, and no notebook is copied); myst-nb executes them during the build and keeps the results in a
-jupyter-cache under docs/_build/.jupyter_cache, so a rebuild re-runs only notebooks that changed.
+The course pages are the top-level ``notebooks/`` themselves: ``course`` is a symlink to them
+that this file creates (it is not committed, and no notebook is copied). myst-nb executes them
+during the build and keeps the results in a jupyter-cache under docs/_build/.jupyter_cache, so a
+rebuild re-runs only notebooks that changed.
 """
 
 from __future__ import annotations
