@@ -57,9 +57,10 @@ test: deps
 demo: $(STAMP) dot
 	$(PY) examples/demo.py
 
+# Every bench/*.py in its own process, then one table of the ratios against the references
+# timed in the same run (bench/summary.py). A benchmark that fails makes `make bench` fail.
 bench: $(STAMP)
-	$(PY) bench/scalar.py
-	@for f in bench/tensor.py bench/training.py; do test -f $$f && $(PY) $$f || true; done
+	$(PY) bench/summary.py
 
 # ruff on everything; mypy on the packages (settings and per-module exceptions: pyproject.toml).
 lint: $(STAMP)

@@ -22,6 +22,8 @@ import time
 
 from autograd import Value, gc_paused
 
+from record import record  # for make bench's summary table
+
 REPEATS = 7
 
 
@@ -235,6 +237,7 @@ def main() -> None:
         verdict = "ok" if ours <= target else "MISSED"
         print(f"{name:28} {ours:12.4f} {ref:12.4f} {ref / ours:7.1f}x  {ref_name:16} "
               f"<= {target} s {verdict}")
+        record(name, ours, ref, ref_name)
 
 
 if __name__ == "__main__":
