@@ -88,4 +88,4 @@ strip: $(STAMP)
 	$(PY) -m nbstripout notebooks/*.ipynb
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis docs/_build docs/site/_generated
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache docs/_build docs/site/_generated docs/site/course
