@@ -8,7 +8,7 @@ import numpy as np
 
 from .tensor import Tensor, _coerce, _make
 
-_default_rng: dict[str, np.random.Generator | None] = {"rng": None}
+_default_rng = {"rng": None}
 
 
 def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:

@@ -426,7 +426,7 @@ class Tensor:
         return _unary(self, out, "1/x", lambda g, needs: (-g * out * out,))
 
     def abs(self) -> Tensor:
-        """``|x|``; d/dx = sign(x), 0 at the kink (as PyTorch)."""
+        """|x|; d/dx = sign(x), 0 at the kink (as PyTorch)."""
         a = self.data
         return _unary(self, np.abs(a), "abs", lambda g, needs: (g * np.sign(a),))
 
@@ -448,7 +448,7 @@ class Tensor:
     def sigmoid(self) -> Tensor:
         """sigma(x) = 1/(1+e^-x) as one gate; d/dx = sigma (1 - sigma).
 
-        Stable: only ``e^-|x|`` is evaluated, so no overflow for any input.
+        Stable: only e^-|x| is evaluated, so no overflow for any input.
         """
         a = self.data
         e = np.exp(-np.abs(a))  # in (0, 1]

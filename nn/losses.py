@@ -127,7 +127,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Absolute error (L1), ``|x - t|`` per element.
+    """Absolute error (L1), |x - t| per element.
 
     >>> l1_loss(Tensor([1.0, 2.0]), [0.0, 4.0]).item()
     1.5
@@ -186,7 +186,7 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """Binary cross-entropy of sigmoid(z), computed from the logit z (stable).
 
-    ``loss = max(z, 0) - z t + log(1 + e^-|z|)``;  d/dz = sigmoid(z) - t.
+    loss = max(z, 0) - z t + log(1 + e^-|z|);  d/dz = sigmoid(z) - t.
 
     >>> binary_cross_entropy_with_logits(Tensor([1e4, -1e4]), [1.0, 0.0]).item()
     0.0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,40 @@ def _no_foreign_docstrings(app: Sphinx, what: str, name: str, obj: Any, options:
             return
 
 
+#: ``|x|`` in a docstring is an absolute value, never a reStructuredText substitution.
+_BARS = re.compile(r"(?<![\\|])\|(?=\S)([^|`]*?\S)\|(?![|_])")
+_LITERAL = re.compile(r"(``.+?``|`[^`]+`_?)")
+
+
+def _plain_bars(app: Sphinx, what: str, name: str, obj: Any, options: Any,
+                lines: list[str]) -> None:
+    """Escape ``|...|`` outside literals, doctests and literal blocks in our docstrings, so the
+    plain-text math they use (``|x - t|``, ``e^-|z|``) renders as written."""
+    if name.split(".")[0] not in PACKAGES:
+        return
+    in_doctest = False
+    literal_indent: int | None = None
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if literal_indent is not None:
+            if stripped and indent <= literal_indent:
+                literal_indent = None
+            else:
+                continue
+        if stripped.startswith(">>>"):
+            in_doctest = True
+        elif not stripped:
+            in_doctest = False
+        if in_doctest:
+            continue
+        parts = _LITERAL.split(line)
+        lines[i] = "".join(p if k % 2 else _BARS.sub(r"\\|\1\\|", p)
+                           for k, p in enumerate(parts))
+        if stripped.endswith("::"):
+            literal_indent = indent
+
+
 # --------------------------------------------------------------------------------------------
 # Offline MathJax
 
@@ -219,6 +254,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _write_gallery)
     app.connect("doctree-read", _relink_course)
     app.connect("autodoc-process-docstring", _no_foreign_docstrings)
+    app.connect("autodoc-process-docstring", _plain_bars, priority=600)  # after napoleon
     app.connect("build-finished", _copy_players)
     app.connect("build-finished", _copy_mathjax)
     app.add_directive("lecture-gallery", LectureGallery)
