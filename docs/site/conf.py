@@ -67,6 +67,7 @@ autodoc_class_signature = "separated"
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
+napoleon_use_ivar = True  # "Attributes" sections as fields: no duplicate of a documented property
 
 # --- HTML ----------------------------------------------------------------------------------
 html_theme = "furo"

@@ -10,6 +10,7 @@ graphviz and tqdm through a path entry, so pip installs chainrule itself from th
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -113,15 +114,16 @@ def test_wheel_in_a_fresh_venv_runs_the_readme_quickstart(dist, tmp_path):
                       text, re.S)
     assert match, "README quickstart block not found"
     code, expected = match.groups()
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     where = ("import autograd, nn, viz, sys; "
              "print(autograd.__file__, autograd.__version__, nn.digits()[0].shape)")
     run = subprocess.run([str(python), "-c", where], cwd=tmp_path, capture_output=True,
-                         text=True)
+                         text=True, env=clean)
     assert run.returncode == 0, run.stderr
     location, version, shape = run.stdout.split(" ", 2)
     assert Path(location).is_relative_to(Path(purelib))  # the wheel, not the source tree
     assert version == autograd.__version__ and shape.strip() == "(1797, 64)"
     result = subprocess.run([str(python), "-c", code], cwd=tmp_path, capture_output=True,
-                            text=True)
+                            text=True, env=clean)
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected
