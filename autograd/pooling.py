@@ -14,7 +14,6 @@ step is one vectorised pass over an output-sized array and nothing is copied per
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -46,9 +45,7 @@ def _setup(
     return t, kh, kw, sh, sw, ph, pw, ho, wo
 
 
-def _offsets(
-    kh: int, kw: int, sh: int, sw: int, ho: int, wo: int
-) -> Iterator[tuple[int, slice, slice]]:
+def _offsets(kh: int, kw: int, sh: int, sw: int, ho: int, wo: int):
     """(position, row slice, column slice) for every window offset, in row-major order."""
     for p in range(kh):
         rows = slice(p, p + sh * (ho - 1) + 1, sh)
