@@ -9,11 +9,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 TORCH  := torch==2.13.0
 
-.PHONY: test demo bench lint deps dot torch chromium strip clean
+DOCS_STAMP := $(VENV)/.docs-stamp
+DOCS_OUT   := docs/_build/html
+
+.PHONY: test demo bench lint deps dot torch chromium strip clean docs docs-test
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,release,lint]"
 	@touch $(STAMP)
 
 deps: $(STAMP) dot torch chromium
@@ -49,21 +52,40 @@ chromium:
 
 test: deps
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(PY) -m nbstripout --verify notebooks/*.ipynb; fi
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/docs
 
 demo: $(STAMP) dot
 	$(PY) examples/demo.py
 
+# Every bench/*.py in its own process, then one table of the ratios against the references
+# timed in the same run (bench/summary.py). A benchmark that fails makes `make bench` fail.
 bench: $(STAMP)
-	$(PY) bench/scalar.py
-	@for f in bench/tensor.py bench/training.py; do test -f $$f && $(PY) $$f || true; done
+	$(PY) bench/summary.py
 
+# ruff on everything; mypy on the packages (settings and per-module exceptions: pyproject.toml).
 lint: $(STAMP)
-	$(PY) -m ruff check autograd nn viz tests bench examples
+	$(PY) -m ruff check autograd nn viz tests bench examples docs/site
+	$(PY) -m mypy
+
+# The course site: Sphinx sources in docs/site, output in $(DOCS_OUT) (open index.html in a
+# browser, from the file system). Warnings are errors; -E re-reads every page so they always
+# show. The notebooks are executed during the build, cached in docs/_build/.jupyter_cache (a
+# notebook re-runs only when its code changes).
+$(DOCS_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e ".[dev,docs]"
+	@touch $@
+
+docs: $(DOCS_STAMP) dot
+	$(PY) -m sphinx -E -W --keep-going -b html -q -d docs/_build/doctrees docs/site $(DOCS_OUT)
+	@echo "Site built: open $(DOCS_OUT)/index.html in a browser"
+
+# The built site as a web page (headless Chromium): run after `make docs` (as .ci/run does).
+docs-test: $(DOCS_STAMP) chromium
+	CHAINRULE_DOCS_TEST=1 $(PY) -m pytest tests/docs
 
 # Remove outputs from the notebooks (they are committed stripped).
 strip: $(STAMP)
 	$(PY) -m nbstripout notebooks/*.ipynb
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache docs/_build docs/site/_generated docs/site/course

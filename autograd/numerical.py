@@ -83,7 +83,7 @@ def numerical_grad(
     h: float = 1e-6,
     method: str = "central",
 ) -> list[Any]:
-    """Estimate d f(*inputs) / d input for every input by finite differences.
+    """Estimate ``d f(*inputs) / d input`` for every input by finite differences.
 
     Parameters
     ----------

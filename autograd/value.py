@@ -68,6 +68,11 @@ class Value:
         "data", "grad", "label", "op", "parents", "local", "requires_grad", "_d", "__weakref__",
     )  # fmt: skip
     _ZERO_GRAD = 0.0
+    data: float
+    grad: float
+    label: str
+    op: str
+    requires_grad: bool
 
     def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
         if isinstance(data, Value):

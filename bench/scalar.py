@@ -28,6 +28,8 @@ import time
 import autograd
 from autograd import Value, gc_paused
 
+from record import record  # for make bench's summary table
+
 REPEATS = 7
 
 
@@ -278,6 +280,7 @@ def main() -> None:
         verdict = "" if target is None else (
             f"<= {target}x {'ok' if ratio <= target else 'MISSED'}")
         print(f"{name:26} {ours:11.4f} {ref:11.4f} {ratio:6.3f}x  {ref_name:20} {verdict}")
+        record(name, ours, ref, ref_name, target)
 
 
 if __name__ == "__main__":

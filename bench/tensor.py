@@ -30,6 +30,8 @@ import numpy as np  # noqa: E402
 
 from autograd import Tensor, conv2d, max_pool2d  # noqa: E402
 
+from record import record  # noqa: E402 (make bench's summary table)
+
 LR = np.float32(0.01)
 
 
@@ -244,6 +246,7 @@ def main() -> None:
                 ratio = res["tensor"] / res[ref]
                 verdict = "ok" if ratio <= limit else "MISSED"
                 print(f"  tensor / {ref} = {ratio:.2f}x (target <= {limit}x) {verdict}")
+                record(name.strip(), res["tensor"], res[ref], ref, limit)
 
     report("MLP 64-256-256-10 b128 SGD step", bench_mlp(torch), {"numpy": 1.2, "torch": 1.0})
     cnn = bench_cnn(torch)

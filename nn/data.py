@@ -204,7 +204,7 @@ def standardize(
     ``others`` (test sets) with the training statistics, so no test information leaks into
     training. ``eps`` keeps constant features (the digits' blank border pixels) finite.
     Statistics are per feature: over axis 0, so images (N, C, H, W) are standardised pixel
-    by pixel. Returns a tuple (train, *others) in the input dtype.
+    by pixel. Returns a tuple ``(train, *others)`` in the input dtype.
 
     Examples
     --------
@@ -226,7 +226,9 @@ def standardize(
 
 
 # ------------------------------------------------------------------ toy datasets
-def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, noise: float):
+def _finish(
+    X: np.ndarray, y: np.ndarray, rng: np.random.Generator, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
     if noise > 0:

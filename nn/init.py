@@ -19,6 +19,7 @@ import math
 from typing import Any, Union
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd import functional
 
@@ -74,14 +75,17 @@ def default_bound(fan: int) -> float:
 
 
 def uniform(
-    shape: tuple[int, ...], bound: float, seed: Seed = None, dtype: np.dtype = np.float32
+    shape: tuple[int, ...], bound: float, seed: Seed = None, dtype: DTypeLike = np.float32
 ) -> np.ndarray:
     """An array of ``shape`` drawn from U(-bound, bound)."""
     return rng(seed).uniform(-bound, bound, size=shape).astype(dtype)
 
 
 def kaiming_uniform(
-    shape: tuple[int, ...], a: float = math.sqrt(5), seed: Seed = None, dtype: np.dtype = np.float32
+    shape: tuple[int, ...],
+    a: float = math.sqrt(5),
+    seed: Seed = None,
+    dtype: DTypeLike = np.float32,
 ) -> np.ndarray:
     """He/Kaiming uniform: U(-b, b) with b = sqrt(2 / (1 + a^2)) * sqrt(3 / fan_in).
 

@@ -420,6 +420,8 @@ class Dropout(Module):
     The identity in ``eval()`` mode. The mask comes from ``seed`` (or the global stream).
     """
 
+    _rng: np.random.Generator
+
     def __init__(self, p: float = 0.5, seed: init.Seed = None) -> None:
         super().__init__()
         if not 0.0 <= p < 1.0:

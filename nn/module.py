@@ -468,6 +468,8 @@ class Sequential(Module):
     )
     """
 
+    _layers: list[Module]
+
     def __init__(self, *modules: Module) -> None:
         super().__init__()
         for i, m in enumerate(modules):

@@ -166,7 +166,7 @@ class Layer:
 
 
 class MLP:
-    """A multilayer perceptron on scalars: ``Layer``s applied in sequence.
+    """A multilayer perceptron on scalars: layers (``Layer``) applied in sequence.
 
     Parameters
     ----------

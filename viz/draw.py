@@ -148,7 +148,7 @@ def draw(
         Lecture style: draw ``d + 1`` as one ``+1`` gate instead of a constant leaf.
     tags : bool
         Also write the generated name of an unlabelled intermediate (small and grey,
-        ``n5 = ``) before its value, to match the stepper's texts. Off by default: the
+        ``n5 =``) before its value, to match the stepper's texts. Off by default: the
         slide's numbers stand alone.
 
     Returns
