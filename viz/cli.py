@@ -15,7 +15,6 @@ invocation share a budget of :data:`RENDER_BUDGET` seconds.
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import sys
 from collections.abc import Sequence
@@ -186,10 +185,6 @@ def _leaves(root: Any) -> dict[str, Any]:
     return {n.label: n for n in GraphInfo(root).order if not n.parents and n.label}
 
 
-def _accepts(function: Any, name: str) -> bool:
-    return name in inspect.signature(function).parameters
-
-
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run the command line; returns the exit status (the console script exits with it)."""
     prog = prog or Path(sys.argv[0]).name or "chainrule-viz"
@@ -236,9 +231,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     if unused:
         allowed = ", ".join(names) if names else "none"
         warn(f"{', '.join(unused)}: not used by the expression (its variables: {allowed})")
-    draw_options: dict[str, Any] = dict(rankdir=args.rankdir, style=args.style)
-    if _accepts(draw, "tags"):
-        draw_options["tags"] = args.tags
+    draw_options: dict[str, Any] = dict(rankdir=args.rankdir, style=args.style, tags=args.tags)
     stepper = None
     if args.steps or args.html:
         stepper = BackpropStepper(root, precision=args.precision, mode="both", **draw_options)
@@ -260,10 +253,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             if args.output:
                 _say(graph.save(args.output, dpi=args.dpi), sys.stdout)
             if stepper is not None and args.steps:
-                if args.dpi is not None and _accepts(stepper.save_frames, "dpi"):
-                    paths = stepper.save_frames(args.steps, fmt=args.steps_format, dpi=args.dpi)
-                else:
-                    paths = stepper.save_frames(args.steps, fmt=args.steps_format)
+                paths = stepper.save_frames(args.steps, fmt=args.steps_format, dpi=args.dpi)
                 _say(f"{len(paths)} frames in {args.steps}", sys.stdout)
             if stepper is not None and args.html:
                 _say(stepper.save_html(args.html, title=f"Backprop: {args.expression}"),

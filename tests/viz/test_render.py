@@ -91,6 +91,10 @@ def test_save_frames_png(tmp_path, dot_required):
     paths = s.save_frames(tmp_path, fmt="png")
     assert len(paths) == len(s)
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+    sharp = s.save_frames(tmp_path / "sharp", fmt="png", dpi=192)
+    w96, h96 = png_size(paths[0].read_bytes())
+    w192, h192 = png_size(sharp[0].read_bytes())
+    assert w192 == pytest.approx(2 * w96, rel=0.05) and h192 == pytest.approx(2 * h96, rel=0.05)
 
 
 def test_player_without_dot_still_lists_texts_and_numbers(tmp_path, monkeypatch):
