@@ -6,18 +6,18 @@ used by many gates far apart (``x*x*...*x``) grows the work quadratically. Measu
 Graphviz 2.43 on this project's machine (2 shared cores, loaded), ``dot -Tsvg`` of lecture-style
 drawings:
 
-=====================================  =======  ========  =========
-graph                                  nodes    edges     time
-=====================================  =======  ========  =========
-scalar MLP 3-4-2 (lecture 003)            80       89     0.03 s
-scalar MLP 8-16-1                        477      593     0.19 s
-scalar MLP 16-16-1                       869    1,105     0.5 s
-scalar MLP 16-32-4                     2,013    2,601    10-14 s
-chain ``x+1+1...`` (600 gates)           605      601     0.08 s
-product ``x*x*...*x``, 50 factors         54       99     2.2 s
-product, 70 factors                       74      139      36 s
-product, 500 factors                     504      999     > 60 s, 0.8 GB
-=====================================  =======  ========  =========
+=================================  =====  =====  ==============
+graph                              nodes  edges  time
+=================================  =====  =====  ==============
+scalar MLP 3-4-2 (lecture 003)        80     89  0.03 s
+scalar MLP 8-16-1                    477    593  0.19 s
+scalar MLP 16-16-1                   869  1,105  0.5 s
+scalar MLP 16-32-4                 2,013  2,601  10-14 s
+chain ``x+1+1...`` (600 gates)       605    601  0.08 s
+product ``x*x*...*x``, 50 factors     54     99  2.2 s
+product, 70 factors                   74    139  36 s
+product, 500 factors                 504    999  > 60 s, 0.8 GB
+=================================  =====  =====  ==============
 
 So the limits are two: :data:`MAX_RENDER_NODES` (graphs up to it lay out in about a second
 when their values are not reused far apart) refuses big graphs up front with a clear
