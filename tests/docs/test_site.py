@@ -14,12 +14,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from headless import chromium, missing_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("CHAINRULE_SITE", ROOT / "docs" / "_build" / "html"))
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 REQUIRED = os.environ.get("CHAINRULE_DOCS_TEST") == "1"
 
 
@@ -38,17 +36,10 @@ def site() -> Path:
 
 @pytest.fixture(scope="module")
 def browser(site):
-    _need(os.path.exists(CHROMIUM), f"{CHROMIUM} missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "the playwright Python package is missing")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    missing = missing_browser()
+    _need(not missing, "the site test needs " + ", ".join(missing))
+    with chromium() as b:
+        yield b
 
 
 class Visit:

@@ -30,22 +30,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from headless import chromium, missing_browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-default-apps", "--disable-extensions"]
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01_computation_graphs.ipynb"
 HIGHLIGHT_RGB = "rgb(255, 224, 102)"  # #ffe066, the player's current row
 TIMEOUT_MS = 90_000
 
 
 def _requirements() -> None:
-    missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    for module, what in (("playwright.sync_api", "the playwright Python package"),
-                         ("jupyterlab", "jupyterlab (the dev extra)"),
+    missing = missing_browser()
+    for module, what in (("jupyterlab", "jupyterlab (the dev extra)"),
                          ("nbclient", "nbclient"), ("ipykernel", "ipykernel")):
         try:
             __import__(module)
@@ -158,14 +152,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _open(browser, lab, name: str):

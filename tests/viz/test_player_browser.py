@@ -10,24 +10,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from headless import chromium, missing_browser
 
 import viz
 from viz.demo import sigmoid_circuit, xyz_circuit
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 HIGHLIGHT_RGB = "rgb(255, 224, 102)"  # #ffe066
 
 
 def _requirements() -> None:
     missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright Python package")
+    missing.extend(missing_browser())
     if shutil.which("dot") is None:
         missing.append("Graphviz dot (the player's drawing)")
     if missing:
@@ -40,14 +33,8 @@ def _requirements() -> None:
 @pytest.fixture(scope="module")
 def browser():
     _requirements()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _net221():
