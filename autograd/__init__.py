@@ -12,27 +12,17 @@ from typing import Any
 
 from .conv import conv2d
 from .custom import custom_op
-from .engine import gc_paused, topological_order
+from .derivatives import grad, hessian, hvp, jacobian
+from .elementwise import maximum, minimum, where
+from .engine import backpropagate, gc_paused, topological_order
 from .functional import dropout
-from .grad_mode import is_grad_enabled, no_grad
-from .numerical import GradcheckError, gradcheck, numerical_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .linalg import matmul
+from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .pooling import avg_pool2d, max_pool2d
 from .scope import current_scope, name_scope
-from .tensor import (
-    Tensor,
-    arange,
-    concatenate,
-    eye,
-    matmul,
-    maximum,
-    minimum,
-    ones,
-    pad,
-    randn,
-    stack,
-    where,
-    zeros,
-)
+from .shapes import concatenate, pad, stack
+from .tensor import Tensor, arange, eye, ones, randn, zeros
 from .value import Value
 
 #: Marker checked by ``nn`` and ``viz``: this ``autograd`` is chainrule's, not PyPI's.
@@ -80,9 +70,17 @@ __all__ = [
     "GradcheckError",
     "current_scope",
     "Value",
+    "backpropagate",
     "gc_paused",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "enable_grad",
     "is_grad_enabled",
+    "set_grad_enabled",
     "name_scope",
     "no_grad",
     "numerical_grad",

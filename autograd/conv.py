@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .tensor import Tensor, _coerce, _make
+from .record import as_tensor, make_node
+from .tensor import Tensor
 
 IntPair = int | tuple[int, int]
 
@@ -301,7 +302,7 @@ def _conv_rule(geo: ConvGeometry):
 def _conv_op(x: Tensor, w: Tensor, b: Tensor | None, geo: ConvGeometry) -> Tensor:
     parents = (x, w) if b is None else (x, w, b)
     out = conv_forward(x.data, w.data, None if b is None else b.data, geo)
-    return _record(out, "conv2d", parents, _conv_rule(geo))
+    return make_node(out, "conv2d", parents, _conv_rule(geo))
 
 
 def _conv_transpose_op(g: Tensor, w: Tensor, geo: ConvGeometry) -> Tensor:
@@ -320,7 +321,7 @@ def _conv_transpose_op(g: Tensor, w: Tensor, geo: ConvGeometry) -> Tensor:
             _conv_weight_op(v, gg, geo) if needs[1] else None,
         )
 
-    return _record(conv_input_grad(g.data, w.data, geo), "conv_transpose2d", (g, w), rule)
+    return make_node(conv_input_grad(g.data, w.data, geo), "conv_transpose2d", (g, w), rule)
 
 
 def _conv_weight_op(x: Tensor, g: Tensor, geo: ConvGeometry) -> Tensor:
@@ -339,13 +340,7 @@ def _conv_weight_op(x: Tensor, g: Tensor, geo: ConvGeometry) -> Tensor:
             _conv_op(xx, v, None, geo) if needs[1] else None,
         )
 
-    return _record(conv_weight_grad(x.data, g.data, geo), "conv2d_weight", (x, g), rule)
-
-
-def _record(data: np.ndarray, op: str, parents: tuple, rule: Any) -> Tensor:
-    """Adapter to the engine's rule signature: rule(g, needs) gets the parents' arrays."""
-    arrays = tuple(p.data for p in parents)
-    return _make(data, op, parents, lambda g, needs: rule(g, needs, arrays, data))
+    return make_node(conv_weight_grad(x.data, g.data, geo), "conv2d_weight", (x, g), rule)
 
 
 # -------------------------------------------------------------- argument checks
@@ -447,7 +442,7 @@ def conv2d(
     >>> w.grad[0, 0].tolist()
     [[20.0, 24.0], [36.0, 40.0]]
     """
-    xt, wt = _coerce(x, None, "conv2d"), _coerce(weight, None, "conv2d")
+    xt, wt = as_tensor(x, None, "conv2d"), as_tensor(weight, None, "conv2d")
     unbatched = xt.ndim == 3
     if unbatched:
         xt = xt.reshape(1, *xt.shape)
@@ -467,7 +462,7 @@ def conv2d(
         )
     bt = None
     if bias is not None:
-        bt = _coerce(bias, None, "conv2d")
+        bt = as_tensor(bias, None, "conv2d")
         if bt.shape != (o,):
             raise ValueError(f"conv2d: bias must have shape ({o},), got {bt.shape}")
     out = _conv_op(xt, wt, bt, geo)
@@ -515,7 +510,7 @@ def conv_transpose2d(
     (1, 1, 4, 4)
     """
     op = "conv_transpose2d"
-    xt, wt = _coerce(x, None, op), _coerce(weight, None, op)
+    xt, wt = as_tensor(x, None, op), as_tensor(weight, None, op)
     unbatched = xt.ndim == 3
     if unbatched:
         xt = xt.reshape(1, *xt.shape)
@@ -549,7 +544,7 @@ def conv_transpose2d(
     assert geo.out_hw == (h, w)
     out = _conv_transpose_op(xt, wt, geo)
     if bias is not None:
-        bt = _coerce(bias, None, op)
+        bt = as_tensor(bias, None, op)
         if bt.shape != (cg * groups,):
             raise ValueError(f"{op}: bias must have shape ({cg * groups},), got {bt.shape}")
         out = out + bt.reshape(-1, 1, 1)

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, _make
+from .record import make_node
+from .tensor import Tensor
 
 
 def custom_op(
@@ -35,6 +36,10 @@ def custom_op(
         ``vjp(g, needs) -> shares``: ``g`` is the upstream gradient (shape of ``data``),
         ``needs[i]`` tells whether parent ``i`` needs a gradient; return one array of the
         parent's shape (or ``None``) per parent. It must not capture the output Tensor.
+        Such a rule runs on arrays only, so ``backward(create_graph=True)`` through it
+        raises. For second derivatives, write ``vjp(g, needs, inputs, out)`` with
+        operators and :mod:`autograd.generic` (the engine's rule convention): it then gets
+        arrays normally and Tensors when the backward pass is recorded.
 
     Returns
     -------
@@ -58,4 +63,4 @@ def custom_op(
             )
     if not callable(vjp):
         raise TypeError(f"custom_op {op!r}: vjp must be callable, got {type(vjp).__name__}")
-    return _make(np.asarray(data), str(op), parents, vjp)
+    return make_node(np.asarray(data), str(op), parents, vjp)

@@ -27,7 +27,8 @@ import numpy as np
 
 from .conv import IntPair, pad_hw, pair
 from .grad_mode import is_grad_enabled
-from .tensor import Tensor, _coerce, _make
+from .record import as_tensor, make_node
+from .tensor import Tensor
 
 
 def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -109,7 +110,7 @@ class PoolGeometry:
 
 
 def _input(x: Any, op: str) -> tuple[Tensor, bool]:
-    t = _coerce(x, None, op)
+    t = as_tensor(x, None, op)
     if t.ndim == 3:  # one unbatched (C, H, W) sample
         return t.reshape(1, *t.shape), True
     if t.ndim != 4:
@@ -133,7 +134,7 @@ def _scatter_op(g: Tensor, flat: np.ndarray, shape: tuple, disjoint: bool) -> Te
     def rule(v: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (_gather(v, flat, g.shape),)
 
-    return _record(scatter_np(g.data, flat, shape, disjoint), "max_pool2d_backward", (g,), rule)
+    return make_node(scatter_np(g.data, flat, shape, disjoint), "max_pool2d_backward", (g,), rule)
 
 
 def _gather(v: Any, flat: np.ndarray, shape: tuple) -> Any:
@@ -141,12 +142,6 @@ def _gather(v: Any, flat: np.ndarray, shape: tuple) -> Any:
     if isinstance(v, np.ndarray):
         return v.reshape(-1)[flat].reshape(shape)
     return v.reshape(-1)[flat].reshape(*shape)
-
-
-def _record(data: np.ndarray, op: str, parents: tuple, rule: Any) -> Tensor:
-    """Adapter to the engine's rule signature: rule(g, needs) gets the parents' arrays."""
-    arrays = tuple(p.data for p in parents)
-    return _make(data, op, parents, lambda g, needs: rule(g, needs, arrays, data))
 
 
 def max_pool2d(
@@ -214,7 +209,7 @@ def max_pool2d(
             return (scatter_np(g, flat, xd.shape, geo.disjoint),)
         return (_scatter_op(g, flat, xd.shape, geo.disjoint),)
 
-    y = _record(best, "max_pool2d", (t,), rule)
+    y = make_node(best, "max_pool2d", (t,), rule)
     if unbatched:
         y = y.reshape(y.shape[1:])
         plane = None if plane is None else plane[0]
@@ -264,7 +259,7 @@ def _avg_backward_op(g: Tensor, geo: PoolGeometry, div: Any) -> Tensor:
         return (_avg_op(v, geo, div),)
 
     data = _avg_spread(g.data / div, geo)
-    return _record(data, "avg_pool2d_backward", (g,), rule)
+    return make_node(data, "avg_pool2d_backward", (g,), rule)
 
 
 def _avg_op(t: Tensor, geo: PoolGeometry, div: Any) -> Tensor:
@@ -277,7 +272,7 @@ def _avg_op(t: Tensor, geo: PoolGeometry, div: Any) -> Tensor:
             return (_avg_spread(g / div, geo),)
         return (_avg_backward_op(g, geo, div),)
 
-    return _record(out, "avg_pool2d", (t,), rule)
+    return make_node(out, "avg_pool2d", (t,), rule)
 
 
 def avg_pool2d(

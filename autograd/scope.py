@@ -1,16 +1,21 @@
-"""Name scopes: tag the nodes an ``nn`` module creates, so ``viz`` can collapse by layer."""
+"""Name scopes: tag the nodes an ``nn`` module creates, so ``viz`` can collapse by layer.
+
+Scopes are per thread (a :class:`contextvars.ContextVar`), like grad mode.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextvars import ContextVar
 
-_state = {"name": ""}
+#: The dotted name of the innermost active scope ("" outside any).
+SCOPE: ContextVar[str] = ContextVar("chainrule_scope", default="")
 
 
 def current_scope() -> str:
     """The dotted name of the innermost active scope (``""`` outside any)."""
-    return _state["name"]
+    return SCOPE.get()
 
 
 @contextlib.contextmanager
@@ -22,9 +27,10 @@ def name_scope(name: str) -> Iterator[str]:
     ...         print(current_scope())
     layer1.fc
     """
-    previous = _state["name"]
-    _state["name"] = f"{previous}.{name}" if previous else str(name)
+    previous = SCOPE.get()
+    full = f"{previous}.{name}" if previous else str(name)
+    token = SCOPE.set(full)
     try:
-        yield _state["name"]
+        yield full
     finally:
-        _state["name"] = previous
+        SCOPE.reset(token)

@@ -1,7 +1,8 @@
 """Data for the lectures: minibatches, toy 2-D datasets, and the real 8x8 handwritten digits.
 
 Every random choice takes a ``seed`` (an int, ``None`` or a ``numpy.random.Generator``), so
-the same call always gives the same data. Features are float32 (chainrule's default dtype)
+the same call always gives the same data; ``None`` means the library's one generator, reset
+by ``nn.manual_seed`` (``autograd.functional``). Features are float32 (chainrule's default dtype)
 and labels int64.
 """
 
@@ -15,6 +16,8 @@ from importlib import resources
 from typing import Any, Union
 
 import numpy as np
+
+from autograd import functional
 
 __all__ = [
     "DataLoader",
@@ -31,10 +34,9 @@ Seed = Union[int, np.random.Generator, None]
 
 
 def _rng(seed: Seed) -> np.random.Generator:
-    """A Generator from an int seed, an existing Generator, or None (fresh entropy)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
+    """A Generator from an int seed, an existing Generator, or None (the library's default
+    generator, reset by ``nn.manual_seed``)."""
+    return functional.generator(seed)
 
 
 def _check_n(n_samples: int, where: str, minimum: int = 1) -> int:
@@ -59,6 +61,7 @@ class DataLoader:
         Visit the samples in a new random order every epoch.
     seed : int or numpy.random.Generator, optional
         Makes the shuffling reproducible: the k-th epoch's order is the same from run to run.
+        ``None`` draws from the library's default generator (reset by ``nn.manual_seed``).
     drop_last : bool
         Skip a final batch smaller than ``batch_size``.
 

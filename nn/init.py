@@ -4,7 +4,9 @@
 whose bound works out to ``gain * sqrt(3 / fan_in)`` with ``gain = sqrt(2 / (1 + a^2)) =
 sqrt(1/3)``, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)); the bias uses the same bound. chainrule
 does the same, from a numpy Generator: pass ``seed=`` to a layer, or call
-:func:`manual_seed` once to make every layer created afterwards reproducible.
+:func:`manual_seed` once to make every layer created afterwards reproducible. Without a seed,
+layers draw from the library's one generator (``autograd.functional.default_generator``),
+which also drives dropout masks and ``DataLoader`` shuffles.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import math
 from typing import Union
 
 import numpy as np
+
+from autograd import functional
 
 __all__ = [
     "manual_seed",
@@ -25,11 +29,8 @@ __all__ = [
 
 Seed = Union[int, np.random.Generator, None]
 
-_global = {"rng": np.random.default_rng()}
-
-
 def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the global stream used by layers created without a ``seed``.
+    """Reset the library's one generator: parameter init, dropout masks, DataLoader shuffles.
 
     >>> import nn
     >>> _ = nn.manual_seed(0); a = nn.Linear(2, 2).weight.data.copy()
@@ -37,19 +38,13 @@ def manual_seed(seed: int) -> np.random.Generator:
     >>> bool((a == b).all())
     True
     """
-    _global["rng"] = np.random.default_rng(seed)
-    return _global["rng"]
+    return functional.manual_seed(seed)
 
 
 def rng(seed: Seed = None) -> np.random.Generator:
-    """The Generator for ``seed``: a new one for an int, itself for a Generator, else global."""
-    if seed is None:
-        return _global["rng"]
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
-    raise TypeError(f"seed must be an int, a numpy.random.Generator or None, got {type(seed)}")
+    """The Generator for ``seed``: a new one for an int, itself for a Generator, else the
+    library's default generator (:func:`autograd.functional.generator`)."""
+    return functional.generator(seed)
 
 
 def fan_in(shape: tuple[int, ...]) -> int:

@@ -7,7 +7,8 @@ For each node in reverse topological order and each parent that needs a gradient
     grad[parent] += contribution             # the multivariate chain rule
 
 Gradients live in a dictionary owned by the caller, so the user's graph (its ``.grad``
-fields) is never touched, and the numbers equal what ``root.backward()`` gives.
+fields) is never touched. The walk is the engine's own reverse pass, observed through its
+``on_step`` callback, so the numbers are what ``root.backward()`` computes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from autograd.engine import backpropagate
 
 from .nodes import GraphInfo, is_tensor
 
@@ -41,22 +44,11 @@ def seed_for(root: Any) -> Any:
     return 1.0
 
 
-def _shares(node: Any, upstream: Any) -> tuple:
-    """(local, contribution) for every parent of ``node``."""
-    local = getattr(node, "local", None)
-    if local is not None and len(local) == len(node.parents) and not is_tensor(node):
-        return tuple((loc, loc * upstream) for loc in local)
-    vjp = getattr(node, "vjp", None)
-    if vjp is None:
-        raise TypeError(
-            f"cannot step through op {node.op!r} of {type(node).__name__}: the node has "
-            "neither .local (per-parent derivatives) nor .vjp(upstream)"
-        )
-    return tuple((None, share) for share in vjp(upstream))
-
-
 def chain_rule_steps(info: GraphInfo) -> tuple[dict[int, Any], list[Step]]:
-    """Run the backward pass of ``info.root`` on the side.
+    """Run the backward pass of ``info.root`` on the side, recording every step.
+
+    The pass is the engine's own (:func:`autograd.engine.backpropagate`, the function
+    ``backward()`` uses), so the frames show by construction what ``backward()`` does.
 
     Returns
     -------
@@ -65,25 +57,21 @@ def chain_rule_steps(info: GraphInfo) -> tuple[dict[int, Any], list[Step]]:
     steps : list of Step
         The chain-rule applications in the order backward performs them.
     """
-    grads: dict[int, Any] = {id(info.root): seed_for(info.root)}
+    root = info.root
+    grads: dict[int, Any] = {id(root): seed_for(root)}
     steps: list[Step] = []
-    for node in reversed(info.order):
-        if not node.parents or id(node) not in grads:
-            continue
-        if not any(info.needs_grad(p) for p in node.parents):
-            continue
-        upstream = grads[id(node)]
-        shares = _shares(node, upstream)
-        if len(shares) != len(node.parents):
-            raise ValueError(
-                f"op {node.op!r}: expected one gradient share per parent "
-                f"({len(node.parents)}), got {len(shares)}"
-            )
-        for slot, (parent, (local, share)) in enumerate(zip(node.parents, shares, strict=True)):
-            if not info.needs_grad(parent) or share is None:
-                continue
-            previous = grads.get(id(parent))
-            after = share if previous is None else previous + share
-            grads[id(parent)] = after
-            steps.append(Step(node, slot, parent, upstream, local, share, previous, after))
+
+    def record(node: Any, slot: int, parent: Any, upstream: Any, share: Any, previous: Any,
+               total: Any) -> None:
+        if not info.needs_grad(parent):
+            return
+        local = None if is_tensor(node) else node.local[slot]
+        grads[id(parent)] = total
+        steps.append(Step(node, slot, parent, upstream, local, share, previous, total))
+
+    backpropagate(root, seed_for(root), keep=_none, on_step=record)
     return grads, steps
+
+
+def _none(node: Any) -> bool:
+    return False

@@ -36,6 +36,7 @@ EXPECTED = [
     "04_vectorized.ipynb",
     "05_training.ipynb",
     "06_cnn.ipynb",
+    "07_higher_order.ipynb",
 ]
 
 #: Output MIME types each notebook must produce when executed.
@@ -46,6 +47,7 @@ MUST_SHOW = {
     "04_vectorized": {"image/svg+xml"},
     "05_training": {"image/png"},
     "06_cnn": {"image/png"},
+    "07_higher_order": {"image/svg+xml", "text/html"},
 }
 
 
@@ -57,7 +59,7 @@ def _mime_types(nb) -> set[str]:
     return kinds
 
 
-def test_the_six_notebooks_exist_and_are_listed():
+def test_the_notebooks_exist_and_are_listed():
     assert [p.name for p in NOTEBOOKS] == EXPECTED
     readme = (NOTEBOOK_DIR / "README.md").read_text(encoding="utf-8")
     for name in EXPECTED:
