@@ -26,6 +26,7 @@ from .init import manual_seed  # noqa: E402
 from .layers import (  # noqa: E402
     AvgPool2d,
     Conv2d,
+    ConvTranspose2d,
     Dropout,
     Flatten,
     Identity,
@@ -58,6 +59,7 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "Conv2d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "DataLoader",
     "Dropout",

@@ -7,7 +7,7 @@ live in :mod:`nn.losses`.
 
 from __future__ import annotations
 
-from autograd import Tensor, avg_pool2d, conv2d, dropout, max_pool2d
+from autograd import Tensor, avg_pool2d, conv2d, conv_transpose2d, dropout, max_pool2d
 
 from .losses import (
     accuracy,
@@ -24,6 +24,7 @@ from .losses import (
 __all__ = [
     "linear",
     "conv2d",
+    "conv_transpose2d",
     "max_pool2d",
     "avg_pool2d",
     "dropout",
