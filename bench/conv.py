@@ -253,13 +253,16 @@ def profile_ours(model: str, steps: int) -> dict[str, float]:
     names = layer_names(model)
 
     def timed_rule(key, rule):
-        def wrapped(*args):
+        def timed(*args):
             t0 = CLOCK()
             res = rule(*args)
             acc[key] += CLOCK() - t0
             return res
 
-        return wrapped
+        # keep the rule's arity: the engine tells rule(g, needs) from rule(g, needs, inputs, out)
+        if getattr(getattr(rule, "__code__", None), "co_argcount", 4) == 2:
+            return lambda g, needs: timed(g, needs)
+        return lambda g, needs, inputs, out: timed(g, needs, inputs, out)
 
     for it in range(steps + WARMUP):
         if it == WARMUP:
