@@ -114,18 +114,10 @@ class ConvGeometry:
         )
 
     @property
-    def out_shape(self) -> tuple[int, int, int, int]:
-        return (self.x_shape[0], self.w_shape[0], *self.out_hw)
-
-    @property
     def padded_shape(self) -> tuple[int, int, int, int]:
         n, c, h, w = self.x_shape
         top, bottom, left, right = self.pads
         return (n, c, h + top + bottom, w + left + right)
-
-    def with_batch(self, n: int) -> ConvGeometry:
-        return ConvGeometry((n, *self.x_shape[1:]), self.w_shape, self.stride, self.pads,
-                            self.dilation, self.groups)  # fmt: skip
 
     @cached_property
     def blocks(self) -> list[slice]:
@@ -134,27 +126,32 @@ class ConvGeometry:
         ho, wo = self.out_hw
         per_sample = c * self.w_shape[2] * self.w_shape[3] * ho * wo
         step = max(1, COLS_BUDGET // max(1, per_sample))
-        return [slice(i, i + step) for i in range(0, n, step)] or [slice(0, 0)]
+        return [slice(i, min(i + step, n)) for i in range(0, n, step)] or [slice(0, 0)]
 
 
 # ------------------------------------------------------------------ numpy kernels
-def unfold(xp: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+def unfold(xp: np.ndarray, geo: ConvGeometry, ones_row: bool = False) -> np.ndarray:
     """im2col of padded samples: shape (n, C*kh*kw, Ho*Wo), rows (c, p, q), columns (i, j).
 
     A strided view indexes xp[n, c, i*s + p*d, j*s + q*d] as win[n, c, p, q, i, j] without
-    copying; one copy of that view is the GEMM-ready layout.
+    copying; one copy of that view is the GEMM-ready layout. ``ones_row`` appends a row of
+    ones (shape (n, C*kh*kw + 1, Ho*Wo)), so a bias column appended to W adds the bias
+    inside the matrix product (the perceptron's constant input).
     """
     n, c = xp.shape[:2]
     _, _, kh, kw = geo.w_shape
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     ho, wo = geo.out_hw
+    k = c * kh * kw
     sn, sc, sy, sx = xp.strides
     win = as_strided(
         xp, (n, c, kh, kw, ho, wo), (sn, sc, sy * dh, sx * dw, sy * sh, sx * sw), writeable=False
     )
-    cols = np.empty((n, c, kh, kw, ho, wo), dtype=xp.dtype)
-    np.copyto(cols, win)
-    return cols.reshape(n, c * kh * kw, ho * wo)
+    cols = np.empty((n, k + ones_row, ho * wo), dtype=xp.dtype)
+    np.copyto(cols[:, :k].reshape(n, c, kh, kw, ho, wo), win)
+    if ones_row:
+        cols[:, k] = 1
+    return cols
 
 
 def fold(cols: np.ndarray, geo: ConvGeometry) -> np.ndarray:
@@ -192,14 +189,19 @@ def conv_forward(
     ho, wo = geo.out_hw
     xp = pad_hw(xd, geo.pads)
     wm = wd.reshape(o, -1)
+    # the bias as one more column of W against a row of ones: added inside the GEMM,
+    # which saves a pass over the output (groups keep the separate add)
+    fused = bd is not None and groups == 1
+    if fused:
+        wm = np.concatenate([wm, bd.reshape(o, 1).astype(wm.dtype, copy=False)], axis=1)
     out = np.empty((xd.shape[0], o, ho * wo), dtype=np.result_type(xd, wd))
     for b in geo.blocks:
-        cols = unfold(xp[b], geo)  # (n_b, K, P) with K = C*kh*kw, P = Ho*Wo
+        cols = unfold(xp[b], geo, ones_row=fused)  # (n_b, K, P), K = C*kh*kw (+ 1), P = Ho*Wo
         if groups == 1:  # THE matrix multiply: (O, K) @ (n_b, K, P) -> (n_b, O, P) = NCHW
             np.matmul(wm, cols, out=out[b])
         else:  # per group: (G, O/G, K/G) @ (n_b, G, K/G, P) -> (n_b, G, O/G, P)
             np.matmul(by_group(wm, groups), by_group(cols, groups), out=by_group(out[b], groups))
-    if bd is not None:
+    if bd is not None and not fused:
         out += bd.reshape(o, 1)
     return out.reshape(xd.shape[0], o, ho, wo)
 
