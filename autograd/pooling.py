@@ -100,6 +100,14 @@ class PoolGeometry:
         index += i * w + j  # + the plane index of each window's top-left corner
         return index
 
+    def first_inside(self) -> np.ndarray:
+        """(Ho, Wo): the window offset of each window's first pixel inside the input."""
+        i = np.arange(self.ho) * self.sh - self.ph  # top row of each window (may be < 0)
+        j = np.arange(self.wo) * self.sw - self.pw
+        p0 = np.maximum(0, -(i // self.dh))  # first p with i + p*d >= 0, i.e. ceil(-i / d)
+        q0 = np.maximum(0, -(j // self.dw))
+        return p0.reshape(-1, 1) * self.kw + q0
+
     def flat_index(self, pos: np.ndarray) -> np.ndarray:
         """Index of each window's argmax pixel in the flattened (N, C, H, W) input."""
         n, c, h, w = self.shape
@@ -201,6 +209,12 @@ def max_pool2d(
             np.multiply(more, pos.dtype.type(k), out=step)
             np.maximum(pos, step, out=pos)
         np.maximum(best, window, out=best)
+    if track and any(geo.pads):
+        # a window whose maximum is the padding value itself (all of its pixels are -inf)
+        # takes its first pixel inside the input, as PyTorch, never a padding position
+        lost = best == fill
+        if lost.any():
+            pos[lost] = np.broadcast_to(geo.first_inside(), pos.shape)[lost]
     plane = geo.plane_index(pos) if return_indices else None
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:

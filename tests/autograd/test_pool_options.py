@@ -91,6 +91,23 @@ def test_pools_unbatched_and_float32():
     np.testing.assert_allclose(X.grad, tx.grad.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("k,s,p,d", [(2, 2, 1, 1), (3, 2, 1, 2), (3, 3, 1, 1)])
+def test_max_pool2d_windows_of_minus_inf_point_inside_the_input(k, s, p, d):
+    """A window holding only -inf (and padding) routes to its first pixel inside the input."""
+    torch = pytest.importorskip("torch")
+    x = np.full((2, 2, 5, 6), -np.inf)
+    x[0, 0, 2, 3] = 1.0
+    X = Tensor(x, requires_grad=True)
+    out, idx = max_pool2d(X, k, s, p, d, ceil_mode=True, return_indices=True)
+    tx = torch.tensor(x, requires_grad=True)
+    ref, ref_idx = torch.nn.functional.max_pool2d(tx, k, s, p, d, ceil_mode=True,
+                                                  return_indices=True)  # fmt: skip
+    np.testing.assert_array_equal(idx, ref_idx.numpy())
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_array_equal(X.grad, tx.grad.numpy())
+
+
 def test_pool_options_gradcheck():
     rng = np.random.default_rng(3)
     x = Tensor(rng.permutation(2 * 2 * 7 * 8).reshape(2, 2, 7, 8) * 0.1, requires_grad=True)
