@@ -33,6 +33,40 @@ def _scalar(out: Any) -> float:
     return float(out)
 
 
+def _checked_inputs(f: Any, inputs: Any, h: Any, where: str) -> list[Any]:
+    """The inputs as a list, after checking ``f``, ``inputs`` and ``h`` (clear TypeErrors).
+
+    A single Value or Tensor is accepted as one input, as ``torch.autograd.gradcheck`` does.
+    """
+    if not callable(f):
+        raise TypeError(
+            f"{where}: f must be a callable mapping the inputs to a scalar, got "
+            f"{type(f).__name__} {f!r}"
+        )
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where}: h must be a positive float, got {type(h).__name__} {h!r}")
+    if not h > 0:
+        raise ValueError(f"{where}: h must be positive, got {h!r}")
+    if _is_node(inputs):
+        return [inputs]
+    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(
+            f"{where}: inputs must be a sequence of Values or Tensors, got {type(inputs).__name__}"
+        )
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not _is_node(x):
+            raise TypeError(
+                f"{where}: inputs[{i}] must be a Value or Tensor, got {type(x).__name__} {x!r}"
+            )
+    return inputs
+
+
+def _is_node(x: Any) -> bool:
+    # Duck-typed, as the module promises: any node kind with ``data`` works.
+    return hasattr(x, "data")
+
+
 def _entries(x: Any) -> Any:
     """Yield (getter, setter) pairs over the scalar entries of an input's data."""
     if isinstance(x.data, np.ndarray):
@@ -55,8 +89,9 @@ def numerical_grad(
     ----------
     f : callable
         Maps the inputs to a scalar (a ``Value``, a one-element ``Tensor`` or a number).
-    inputs : sequence of Value or Tensor
-        Points of evaluation; their data is nudged in place and restored afterwards.
+    inputs : sequence of Value or Tensor, or a single one
+        Points of evaluation; their data is nudged in place and restored afterwards, also
+        when ``f`` raises.
     h : float
         Step size.
     method : {"central", "forward"}
@@ -78,27 +113,25 @@ def numerical_grad(
     """
     if method not in _METHODS:
         raise ValueError(f"numerical_grad: method must be one of {_METHODS}, got {method!r}")
-    if not h > 0:
-        raise ValueError(f"numerical_grad: h must be positive, got {h!r}")
-    inputs = list(inputs)
+    inputs = _checked_inputs(f, inputs, h, "numerical_grad")
     grads: list[Any] = []
     with no_grad():
         base = _scalar(f(*inputs)) if method == "forward" else 0.0
         for x in inputs:
-            if not hasattr(x, "data"):
-                raise TypeError(f"numerical_grad: inputs must be Values or Tensors, got {type(x)}")
             estimates = []
             for get, set_ in _entries(x):
                 original = get()
-                set_(original + h)
-                plus = _scalar(f(*inputs))
-                if method == "central":
-                    set_(original - h)
-                    minus = _scalar(f(*inputs))
-                    estimates.append((plus - minus) / (2 * h))
-                else:
-                    estimates.append((plus - base) / h)
-                set_(original)
+                try:
+                    set_(original + h)
+                    plus = _scalar(f(*inputs))
+                    if method == "central":
+                        set_(original - h)
+                        minus = _scalar(f(*inputs))
+                        estimates.append((plus - minus) / (2 * h))
+                    else:
+                        estimates.append((plus - base) / h)
+                finally:
+                    set_(original)  # the input is never left nudged, even when f raises
             if isinstance(x.data, np.ndarray):
                 grads.append(np.array(estimates, dtype=np.float64).reshape(x.data.shape))
             else:
@@ -121,7 +154,8 @@ def gradcheck(
     """Compare backprop gradients with central differences; raise on any mismatch.
 
     The inputs' ``grad`` is reset before the backward pass. Use float64 tensors: float32
-    cannot resolve a step of ``h``.
+    cannot resolve a step of ``h``. ``inputs`` is a sequence of Values/Tensors or a single
+    one; the inputs' data is restored after each nudge, also when ``f`` raises.
 
     Returns
     -------
@@ -140,7 +174,7 @@ def gradcheck(
     >>> gradcheck(lambda a, b: (a * b).tanh() + a.exp(), [a, b])
     True
     """
-    inputs = list(inputs)
+    inputs = _checked_inputs(f, inputs, h, "gradcheck")
     for x in inputs:
         if isinstance(x.data, np.ndarray) and x.data.dtype != np.float64:
             raise TypeError(

@@ -57,8 +57,11 @@ class Tensor:
     Attributes
     ----------
     data : ndarray
+        Reassigning it (``t.data = ...``, ``t.data -= ...``) bumps :attr:`version`, and a
+        backward pass through an op that used the old values raises (PyTorch's rule).
     grad : ndarray or None
-        Same shape and dtype as ``data``; ``None`` until a backward pass reaches it.
+        Same shape and dtype as ``data``; ``None`` until a backward pass reaches it. A
+        Tensor (a graph node) after ``backward(create_graph=True)``.
     op : str
         Short lecture-style label of the producing operation (``"+"``, ``"matmul"``,
         ``"relu"``...); ``""`` for leaves.
@@ -311,39 +314,36 @@ class Tensor:
         needs = tuple(p.requires_grad for p in parents)
         rule = self._rule
         arrays_only = _arrays_only(rule)
-        if not create_graph:
-            if arrays_only:  # a custom_op vjp(g, needs): arrays only
-                shares = rule(g, needs)
-            else:
-                shares = rule(g, needs, tuple(p._data for p in parents), self._data)
-            out = []
-            for p, need, s in zip(parents, needs, shares, strict=True):
-                if not need or s is None:
-                    out.append(None)
-                    continue
-                if s.dtype != p._data.dtype:
-                    s = s.astype(p._data.dtype)
-                out.append(s)
-            return tuple(out)
-        if arrays_only:
+        if create_graph and arrays_only:
             raise RuntimeError(
                 f"backward(create_graph=True): op {self.op!r} has a backward rule that only "
                 "runs on numpy arrays, so its second derivatives cannot be recorded"
             )
-        if not isinstance(g, Tensor):
-            g = leaf(np.asarray(g, dtype=self._data.dtype))
-        shares = rule(g, needs, parents, self)
+        if arrays_only:  # a custom_op vjp(g, needs)
+            shares = rule(g, needs)
+        elif create_graph:  # the same rule on the parent Tensors: a recorded graph
+            shares = rule(g if isinstance(g, Tensor) else leaf(np.asarray(g)), needs, parents,
+                          self)
+        else:
+            shares = rule(g, needs, tuple([p._data for p in parents]), self._data)
+        if len(shares) != len(parents):
+            raise ValueError(
+                f"backward(): op {self.op!r} returned {len(shares)} gradient shares for "
+                f"{len(parents)} parents"
+            )
         out = []
-        for need, s in zip(needs, shares, strict=True):
+        for p, need, s in zip(parents, needs, shares):
             if not need or s is None:
                 out.append(None)
-            elif not isinstance(s, Tensor):
-                raise RuntimeError(
-                    f"backward(create_graph=True): op {self.op!r} returned a numpy array, not "
-                    "a Tensor, for a share: its rule cut the second derivatives"
-                )
-            else:
+            elif create_graph:
+                if not isinstance(s, Tensor):
+                    raise RuntimeError(
+                        f"backward(create_graph=True): op {self.op!r} returned a numpy array, "
+                        "not a Tensor, for a share: its rule cut the second derivatives"
+                    )
                 out.append(s)
+            else:
+                out.append(s if s.dtype == p._data.dtype else s.astype(p._data.dtype))
         return tuple(out)
 
     def backward(

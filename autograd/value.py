@@ -44,7 +44,8 @@ class Value:
     Attributes
     ----------
     grad : float
-        d(root)/d(self) after ``root.backward()``; starts at ``0.0``.
+        d(root)/d(self) after ``root.backward()``; starts at ``0.0``. A Value (a graph
+        node, differentiable again) after ``root.backward(create_graph=True)``.
     op : str
         The gate that produced this value (``"+"``, ``"*"``, ``"exp"``, ``"1/x"``, and with
         a constant operand ``"+1"``, ``"*-1"``, ``"**2"``, ``"2/x"``...), ``""`` for a leaf.

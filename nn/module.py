@@ -13,7 +13,6 @@ name for the outermost model), so every Tensor it creates records which layer ma
 from __future__ import annotations
 
 import os
-import zipfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, name_scope
+
+from .serialization import ModelFileError, load_arrays, save_arrays
 
 __all__ = ["Module", "Parameter", "Sequential", "StateDictError", "ModelFileError"]
 
@@ -50,10 +51,6 @@ class Parameter(Tensor):
 
 class StateDictError(ValueError):
     """``load_state_dict`` got keys or shapes that do not fit the model."""
-
-
-class ModelFileError(ValueError):
-    """A saved model file cannot be read or does not fit the model."""
 
 
 def _children_of(name: str, value: Any) -> Iterator[tuple[str, Any]]:
@@ -290,48 +287,37 @@ class Module:
         return self
 
     # --------------------------------------------------------------- save/load
-    def save(self, path: str | os.PathLike) -> str:
-        """Write the parameters to an ``.npz`` file (``allow_pickle=False`` to load).
+    # The file format, the naming rule and the safety checks live in nn/serialization.py.
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Write ``state_dict()`` to an ``.npz`` file, atomically; return the path written.
 
-        Returns the path written (``.npz`` is appended when missing, as numpy does).
+        ``.npz`` is appended unless ``path`` ends in ``.npz`` (any letter case), the same
+        rule :meth:`load` uses, so ``save("m")`` and ``load("m")`` meet at ``m.npz``. The
+        file is written to a temporary file in the same folder and renamed into place only
+        when complete: a failed or interrupted save leaves an existing file intact.
         """
-        path = os.fspath(path)
-        if not path.endswith(".npz"):
-            path += ".npz"
-        np.savez(path, **self.state_dict())
-        return path
+        return save_arrays(path, self.state_dict())
 
-    def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
+    def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
         """Load parameters saved by :meth:`save` into this model (same architecture).
+
+        ``path`` is resolved as :meth:`save` names files (``.npz`` appended when missing).
+        The member names and each array's shape and dtype are checked from the file's
+        headers before any data is decompressed, so a file that does not fit this model
+        costs nothing to refuse. As in PyTorch, arrays are cast to the parameters' dtypes
+        (integer weights load as floats); a ``RuntimeWarning`` names arrays holding NaN or
+        infinity. Nothing is loaded unless everything fits.
 
         Raises
         ------
         ModelFileError
-            When the file is missing, corrupt, not an ``.npz`` of plain arrays, or its
-            arrays do not fit this model (the message names the keys and shapes).
+            When the file is missing, malformed, not an ``.npz`` of plain numeric arrays,
+            or its arrays do not fit this model (the message names the keys and shapes).
         """
-        path = os.fspath(path)
-        if not os.path.exists(path):
-            raise ModelFileError(f"load: no such file {path!r}")
-        try:
-            archive = np.load(path, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ModelFileError(
-                    f"load: {path!r} holds a single array, not a saved model (.npz)"
-                )
-            with archive:
-                state = {key: archive[key] for key in archive.files}
-        except ModelFileError:
-            raise
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as err:
-            raise ModelFileError(
-                f"load: cannot read {path!r} as a saved model (.npz): "
-                f"{type(err).__name__}: {err}"
-            ) from None
-        try:
-            return self.load_state_dict(state, strict=strict)
-        except StateDictError as err:
-            raise ModelFileError(f"load: {path!r} does not fit this model: {err}") from None
+        expected = {name: (arr.shape, arr.dtype) for name, arr in self.state_dict().items()}
+        arrays = load_arrays(path, expected, strict=strict)
+        # Everything was checked against the headers; this copy cannot fail half-way.
+        return self.load_state_dict(arrays, strict=strict)
 
     # ------------------------------------------------------------------ repr
     def extra_repr(self) -> str:

@@ -23,6 +23,33 @@ import numpy as np
 __all__ = ["Perceptron", "PerceptronHistory", "PerceptronStep", "step", "sign"]
 
 
+def _check_int(value: Any, name: str, minimum: int, where: str) -> int:
+    """``value`` as an int >= ``minimum``; a TypeError/ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"{where}: {name} must be an int, got {value!r} ({type(value).__name__})"
+        )
+    if value < minimum:
+        raise ValueError(f"{where}: {name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _finite_floats(values: Any, name: str, where: str) -> np.ndarray:
+    """``values`` as a float64 array; refuses non-numbers and NaN/inf.
+
+    A NaN score compares false with every threshold, so one NaN input would silently count
+    as "no mistake" (a fake convergence) or spread NaN through the weights.
+    """
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {name} must be numeric (an array of numbers)") from None
+    if not np.isfinite(arr).all():
+        where_bad = np.argwhere(~np.isfinite(arr))[0].tolist()
+        raise ValueError(f"{where}: {name} must be finite, found NaN or inf at index {where_bad}")
+    return arr
+
+
 def step(z: Any) -> np.ndarray:
     """Lecture 000's step activation: 1 if z > 0 else 0 (0 at z = 0)."""
     return (np.asarray(z) > 0).astype(np.int64)
@@ -80,6 +107,17 @@ class PerceptronHistory:
         )
 
 
+def _check_labels(labels: Any) -> tuple[int, int]:
+    """(0, 1) or (-1, 1), compared by value, so (0.0, 1.0) or an array is fine too."""
+    try:
+        ok = tuple(labels) in ((0, 1), (-1, 1))
+    except (TypeError, ValueError):  # not iterable; elements that do not compare to ints
+        ok = False
+    if not ok:
+        raise ValueError(f"Perceptron: labels must be (0, 1) or (-1, 1), got {labels!r}")
+    return (int(labels[0]), int(labels[1]))
+
+
 class Perceptron:
     """A single perceptron with a hard threshold, trained by the perceptron algorithm.
 
@@ -111,14 +149,9 @@ class Perceptron:
     """
 
     def __init__(self, n_inputs: int, labels: tuple[int, int] = (0, 1)) -> None:
-        if not isinstance(n_inputs, (int, np.integer)) or n_inputs < 1:
-            raise ValueError(f"Perceptron: n_inputs must be a positive int, got {n_inputs!r}")
-        labels = tuple(int(v) for v in labels)
-        if labels not in ((0, 1), (-1, 1)):
-            raise ValueError(f"Perceptron: labels must be (0, 1) or (-1, 1), got {labels}")
-        self.n_inputs = int(n_inputs)
-        self.labels = labels
-        self.activation = step if labels == (0, 1) else sign
+        self.n_inputs = _check_int(n_inputs, "n_inputs", 1, "Perceptron")
+        self.labels = _check_labels(labels)
+        self.activation = step if self.labels == (0, 1) else sign
         self.weight = np.zeros(self.n_inputs)
         self.bias = 0.0
 
@@ -129,7 +162,7 @@ class Perceptron:
         return np.append(self.weight, self.bias)
 
     def _check_X(self, X: Any, where: str) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
+        X = _finite_floats(X, "X", f"Perceptron.{where}")
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
@@ -167,20 +200,30 @@ class Perceptron:
         -------
         PerceptronHistory
             ``converged`` is False when ``max_epochs`` ran out with mistakes left.
+
+        Raises
+        ------
+        TypeError
+            ``max_epochs`` not an int, or ``X``/``w0`` not numeric.
+        ValueError
+            Wrong shapes, labels outside ``self.labels``, ``max_epochs < 1``, or NaN/inf in
+            ``X``, ``y`` or ``w0`` (a NaN score is never "a mistake", so it would fake
+            convergence).
         """
+        max_epochs = _check_int(max_epochs, "max_epochs", 1, "Perceptron.fit")
         X = self._check_X(X, "fit")
         y = np.asarray(y)
         if y.shape != (X.shape[0],):
             raise ValueError(f"Perceptron.fit: y must have shape ({X.shape[0]},), got {y.shape}")
+        if y.dtype.kind in "fc" and not np.isfinite(y).all():
+            raise ValueError("Perceptron.fit: y must be finite labels, found NaN or inf")
         bad = sorted(set(y.tolist()) - set(self.labels))
         if bad:
             raise ValueError(f"Perceptron.fit: labels must be in {self.labels}, got {bad}")
-        if max_epochs < 1:
-            raise ValueError(f"Perceptron.fit: max_epochs must be >= 1, got {max_epochs}")
         if w0 is None:
             w = np.zeros(self.n_inputs + 1)
         else:
-            w = np.array(w0, dtype=np.float64).reshape(-1)
+            w = _finite_floats(w0, "w0", "Perceptron.fit").reshape(-1)
             if w.shape != (self.n_inputs + 1,):
                 raise ValueError(
                     f"Perceptron.fit: w0 is the extended vector (w_1..w_d, b) of shape "

@@ -8,7 +8,7 @@ computed in ``eval()`` mode without recording a graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -139,10 +139,12 @@ def fit(
         ``loss_fn(output, targets)`` -> scalar Tensor (e.g. ``nn.CrossEntropyLoss()``).
     optimizer : nn.optim.Optimizer
     train_loader : iterable of (inputs, targets)
-        Usually an ``nn.DataLoader``; iterated once per epoch.
+        Usually an ``nn.DataLoader`` or a list of batches; iterated once per epoch. With
+        ``epochs > 1`` a one-shot iterator (a generator, ``iter(...)``) is refused with a
+        TypeError before training starts, since it would be empty in epoch 2.
     epochs : int
     val_loader : iterable of (inputs, targets), optional
-        Evaluated after every epoch (``val_loss``, ``val_accuracy``).
+        Evaluated after every epoch (``val_loss``, ``val_accuracy``); same rule.
     progress : bool
         Show a tqdm bar (a widget in Jupyter; nothing when the output is not a terminal).
     metric : callable or None
@@ -155,6 +157,12 @@ def fit(
     History
         Lists ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` (one entry per epoch;
         ``None`` where not applicable).
+
+    Notes
+    -----
+    The model trains in ``train()`` mode and is returned to the mode it had when ``fit``
+    was called (a model in ``eval()`` mode stays in eval mode afterwards), also when
+    training raises.
 
     Examples
     --------
@@ -170,12 +178,53 @@ def fit(
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
+    if epochs > 1:
+        _require_reiterable(train_loader, "train_loader")
+        if val_loader is not None:
+            _require_reiterable(val_loader, "val_loader")
+    was_training = getattr(model, "training", True)
+    if hasattr(model, "train"):
+        model.train()
+    try:
+        return _train(model, loss_fn, optimizer, train_loader, int(epochs), val_loader,
+                      progress, metric, callback)
+    finally:
+        if hasattr(model, "train"):
+            model.train(was_training)  # leave the model in the mode it came in
+
+
+def _require_reiterable(loader: Iterable[Any], name: str) -> None:
+    """Refuse one-shot iterators: they are empty from the second epoch on.
+
+    An ``Iterator`` (it has ``__next__``: generators, ``map``, ``zip``, ``iter(list)``) is
+    consumed by one pass; containers and ``DataLoader`` hand out a fresh iterator per pass.
+    Refusing up front beats failing in epoch 2 after epoch 1's work. The check does not
+    call ``iter()``, so no loader state (e.g. a shuffle's random numbers) is touched.
+    """
+    if isinstance(loader, Iterator):
+        raise TypeError(
+            f"fit: {name} is a one-shot iterator ({type(loader).__name__}), which would be "
+            f"empty from epoch 2 on; pass a list of batches or an nn.DataLoader "
+            f"(or epochs=1)"
+        )
+
+
+def _train(
+    model: Any,
+    loss_fn: Callable[[Any, Any], Tensor],
+    optimizer: Any,
+    train_loader: Iterable[Any],
+    epochs: int,
+    val_loader: Iterable[Any] | None,
+    progress: bool,
+    metric: Callable[[Tensor, Any], float | None] | None,
+    callback: Callable[[int, History], bool | None] | None,
+) -> History:
+    """The epoch loop of :func:`fit` (arguments already checked, model in train mode)."""
     from tqdm.auto import tqdm
 
     history = History(loss=[], accuracy=[], val_loss=[], val_accuracy=[])
-    if hasattr(model, "train"):
-        model.train()
-    bar = tqdm(range(1, int(epochs) + 1), desc="fit", unit="epoch",
+    bar = tqdm(range(1, epochs + 1), desc="fit", unit="epoch",
                disable=None if progress else True)
     for epoch in bar:
         total, n, correct_weighted, metric_ok = 0.0, 0, 0.0, metric is not None

@@ -7,15 +7,22 @@ del require_chainrule_autograd
 
 from .draw import draw, save  # noqa: E402
 from .graph import Graph, GraphvizNotFoundError, dot_available  # noqa: E402
+from .limits import MAX_RENDER_NODES, GraphTooLargeError  # noqa: E402
+from .network import NetworkStepper, draw_network, step_network  # noqa: E402
 from .stepper import BackpropStepper, Frame, step  # noqa: E402
 
 __all__ = [
     "BackpropStepper",
     "Frame",
     "Graph",
+    "GraphTooLargeError",
     "GraphvizNotFoundError",
+    "MAX_RENDER_NODES",
+    "NetworkStepper",
     "dot_available",
     "draw",
+    "draw_network",
     "save",
     "step",
+    "step_network",
 ]

@@ -5,32 +5,121 @@ Frames, in order:
 1. forward: one per node (constants excluded), in topological order: ``q = x + y = -2 + 5 = 3``;
 2. seed: ``df/df = 1``;
 3. backward: one per chain-rule application, i.e. per edge ``node -> parent`` in reverse
-   topological order: ``df/dq = df/df * df/dq = 1 * -4 = -4``; where a node is used more than
-   once, the frame also shows the accumulation (``dL/dz1 = -0.5 + 0.25 = -0.25``).
+   topological order: ``df/dx = df/dq * dq/dx = -4 * 1 = -4``. At the output's own gate the
+   upstream factor is ``df/df = 1``, so the frame names the local derivative instead:
+   ``df/dq = z = -4 (local derivative of q * z with respect to q)``. Where a node is used more
+   than once, the frame also shows the accumulation (``dL/dz1 = -0.50 + 0.25 = -0.25``).
 
 So ``len(stepper) == stepper.n_forward + 1 + stepper.n_steps``. The gradients are computed on
 the side (:mod:`viz.chain`), so building a stepper leaves the user's ``.grad`` fields untouched,
 and the numbers are the ones ``backward()`` gives.
+
+Shown arithmetic is consistent (one rule)
+-----------------------------------------
+A result is printed at ``precision`` decimals. The operands of a sum, difference, product,
+quotient or power in a text are printed with more decimals, raised one at a time for all of
+them together (at most :data:`EXTRA_DIGITS` more; an operand that ``precision`` decimals show
+exactly keeps them), until the printed operands, combined and rounded to ``precision``
+decimals, give the printed result: ``0.197 * -3 = -0.59``, never ``0.20 * -3 = -0.59``.
+
+Drawings
+--------
+Every frame is drawn from one layout: numbers a frame does not show yet are written in a
+transparent colour, so Graphviz places every node at the same spot in every frame, and the
+HTML player holds one drawing that each frame restyles (:mod:`viz.player`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
-from collections.abc import Iterator
+import math
+import operator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import slides
 from .chain import Step, chain_rule_steps, seed_for
-from .draw import View, _check_options, constant_text, render_view
-from .format import binary, fmt_any, is_array, parse_constant_gate, shape_text
+from .draw import View, _check_options, _Renderer, constant_text, name_neurons
+from .format import binary, fmt, fmt_any, is_array, parse_constant_gate, shape_text
 from .graph import Graph, dot_available
+from .limits import GraphTooLargeError, check_node_count
 from .nodes import GraphInfo, is_constant, is_tensor
-from .player import player_html
+from .player import diff_roles, player_html, svg_for_player
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
+#: Most extra decimals the consistent-arithmetic rule adds to an operand.
+EXTRA_DIGITS = 4
+FRAME_FORMATS = ("svg", "png", "pdf", "dot")
+#: Resolution of the small frame images in the player's no-script filmstrip.
+FALLBACK_DPI = 54
 _counter = itertools.count()
+_ARITH: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "**": operator.pow,
+}
+
+
+def consistent(values: list[float], combine: Callable[..., float], result: float,
+               precision: int) -> list[str]:
+    """Operands printed so that ``combine(*printed)`` rounds to the printed ``result``.
+
+    >>> consistent([0.19661193, -3.0], lambda a, b: a * b, -0.58983579, 2)
+    ['0.197', '-3']
+    >>> consistent([-2.0, 5.0], lambda a, b: a + b, 3.0, 2)
+    ['-2', '5']
+    >>> consistent([-0.326, -0.5], lambda a, b: a * b, 0.163, 2)  # -0.5 is exact already
+    ['-0.326', '-0.50']
+    """
+    target = fmt(result, precision)
+    exact = [float(fmt(v, precision)) == v for v in values]  # -0.5 stays "-0.50"
+    for extra in range(EXTRA_DIGITS + 1):
+        texts = [fmt(v, precision + (0 if ok else extra)) for v, ok in zip(values, exact,
+                                                                            strict=True)]
+        try:
+            shown = combine(*(float(t) for t in texts))
+        except (ArithmeticError, ValueError):
+            break
+        if isinstance(shown, float) and fmt(shown, precision) == target:
+            return texts
+    return [fmt(v, precision + (0 if ok else EXTRA_DIGITS))
+            for v, ok in zip(values, exact, strict=True)]
+
+
+def _is_scalar(*xs: Any) -> bool:
+    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs)
+
+
+# symbolic local derivatives for the texts at the output's own gate: op -> slot -> formula
+def _local_formula(node: Any, slot: int, names: list[str]) -> str | None:
+    op = node.op
+    if len(names) == 2:
+        a, b = names
+        table = {"+": ("1", "1"), "-": ("1", "-1"), "*": (b, a),
+                 "/": (f"1/{b}", f"-{a}/{b}**2")}
+        if op in table:
+            return table[op][slot]
+        return None
+    (a,) = names
+    parts = parse_constant_gate(op)
+    if parts:
+        sym, c, left = parts
+        if sym in ("+", "-"):
+            return "-1" if (sym == "-" and left) else "1"
+        if sym == "*":
+            return c
+        if sym == "/":
+            return f"-{c}/{a}**2" if left else f"1/{c}"
+        if sym == "**" and not left:
+            return f"{c} * {a}**{fmt(float(c) - 1, 6)}"
+        return None
+    return {"*-1": "-1", "exp": f"exp({a})", "log": f"1/{a}", "tanh": f"1 - tanh({a})**2",
+            "sigmoid": f"σ({a}) * (1 - σ({a}))", "relu": f"1 if {a} > 0 else 0",
+            "sin": f"cos({a})", "cos": f"-sin({a})", "sqrt": f"1/(2 sqrt({a}))"}.get(op)
 
 
 @dataclass(frozen=True)
@@ -81,6 +170,10 @@ class Frame:
         return self.parent if self.phase == BACKWARD else self.node
 
 
+DRAW_OPTIONS = ("mode", "rankdir", "style", "collapse", "show_labels", "max_elements",
+                "fold_constants", "tags")
+
+
 class BackpropStepper:
     """Step through the forward and backward pass of the graph that produced ``root``.
 
@@ -91,7 +184,8 @@ class BackpropStepper:
     precision : int
         Decimals in texts and drawings (integral numbers print without them).
     **draw_options
-        Passed to every frame's drawing (``mode``, ``rankdir``, ``style``, ``collapse``...).
+        Passed to every frame's drawing (``mode``, ``rankdir``, ``style``, ``collapse``,
+        ``tags``...).
 
     Examples
     --------
@@ -100,19 +194,24 @@ class BackpropStepper:
     >>> len(s) == s.n_forward + 1 + s.n_steps
     True
     >>> s.frames[s.n_forward + 1].text
-    'df/dq = df/df * df/dq = 1 * -4 = -4'
+    'df/dq = z = -4 (local derivative of q * z with respect to q)'
     """
+
+    #: Whether notebook outputs carry a small image of each frame for readers without
+    #: JavaScript (untrusted notebooks). Set it to False for much smaller notebooks.
+    notebook_images: bool = True
 
     def __init__(self, root: Any, precision: int = 2, **draw_options: Any) -> None:
         options = {"mode": "both", "rankdir": "LR", "style": "lecture", "collapse": None}
-        unknown = set(draw_options) - {"mode", "rankdir", "style", "collapse", "show_labels",
-                                       "max_elements", "fold_constants"}
+        unknown = set(draw_options) - set(DRAW_OPTIONS)
         if unknown:
             raise TypeError(f"BackpropStepper: unknown drawing option(s) {sorted(unknown)}")
         options.update(draw_options)
         _check_options(options["mode"], options["rankdir"], options["style"], precision,
                        options["collapse"])
         self.info = GraphInfo(root)
+        if options["collapse"] == "neuron":
+            name_neurons(self.info)  # texts say net1_2 and x1_2, as lecture 001 does
         self.root = root
         self.precision = precision
         self.draw_options = options
@@ -166,6 +265,13 @@ class BackpropStepper:
             return text, text
         return self.info.name(node), self._num(node.data)
 
+    def _arith(self, op: str, a: Any, b: Any, result: Any) -> tuple[str, str]:
+        """Operand texts of ``a op b = result`` by the consistent-arithmetic rule."""
+        if op in _ARITH and _is_scalar(a, b, result) and math.isfinite(result):
+            ta, tb = consistent([a, b], _ARITH[op], result, self.precision)
+            return ta, tb
+        return self._num(a), self._num(b)
+
     def _forward_text(self, node: Any) -> str:
         name, value = self.info.name(node), self._num(node.data)
         if is_tensor(node):
@@ -175,8 +281,13 @@ class BackpropStepper:
         ops = [self._operand(p) for p in node.parents]
         op = node.op
         # negative numbers are parenthesised where ambiguous: "(-0.19) ** 2" (viz.format)
-        if len(ops) == 2 and op in ("+", "-", "*", "/", "**"):
-            (a, va), (b, vb) = ops
+        if len(ops) == 2 and op in _ARITH:
+            (a, _), (b, _) = ops
+            va, vb = self._arith(op, node.parents[0].data, node.parents[1].data, node.data)
+            if is_constant(node.parents[0]) and not node.parents[0].label:
+                va = a
+            if is_constant(node.parents[1]) and not node.parents[1].label:
+                vb = b
             return f"{name} = {binary(a, op, b)} = {binary(va, op, vb)} = {value}"
         if len(ops) == 1:
             (a, va), = ops
@@ -184,9 +295,21 @@ class BackpropStepper:
                 return f"{name} = -{a} = -({va}) = {value}"
             parts = parse_constant_gate(op)
             if parts and parts[:2] == ("/", "1") and parts[2]:  # the lecture's reciprocal gate
+                x = node.parents[0].data
+                if _is_scalar(x) and x != 0:
+                    (va,) = consistent([x], lambda t: 1.0 / t, 1.0 / x, self.precision)
                 return f"{name} = 1/{a} = 1/{va} = {value}"
             if parts:  # "+1", "**2" (constant on the right); "2-x", "2**x" (on the left)
                 sym, c, left = parts
+                x = node.parents[0].data
+                if sym in _ARITH and _is_scalar(x) and re.fullmatch(r"-?[\d.]+", c):
+                    cv = float(c)
+                    pair = (cv, x) if left else (x, cv)
+                    try:
+                        ta, tb = self._arith(sym, *pair, node.data)
+                        va = tb if left else ta
+                    except (ArithmeticError, ValueError):
+                        pass
                 if left:
                     return f"{name} = {binary(c, sym, a)} = {binary(c, sym, va)} = {value}"
                 return f"{name} = {binary(a, sym, c)} = {binary(va, sym, c)} = {value}"
@@ -194,26 +317,60 @@ class BackpropStepper:
         vals = ", ".join(v for _, v in ops)
         return f"{name} = {op}({args}) = {op}({vals}) = {value}"
 
+    def _expression(self, node: Any) -> tuple[str, list[str]]:
+        """``node``'s gate as an expression of its operands' names (for the texts)."""
+        names = [self._operand(p)[0] for p in node.parents]
+        op = node.op
+        if len(names) == 2 and op in _ARITH:
+            return binary(names[0], op, names[1]), names
+        if len(names) == 1:
+            parts = parse_constant_gate(op)
+            if op == "*-1":
+                return f"-{names[0]}", names
+            if parts:
+                sym, c, left = parts
+                return (binary(c, sym, names[0]) if left else binary(names[0], sym, c)), names
+        return f"{op}({', '.join(names)})", names
+
     def _backward_frame(self, step: Step) -> Frame:
         r = self.info.name(self.root)
         n, p = self.info.name(step.node), self.info.name(step.parent)
         num = self._num
-        if step.local is not None:
-            rule = (f"d{r}/d{n} * d{n}/d{p} = {num(step.upstream)} * {num(step.local)} "
-                    f"= {num(step.contribution)}")
-        else:  # Tensor: the share is a vector-Jacobian product
+        if step.local is None:  # Tensor: the share is a vector-Jacobian product
             rule = f"vjp[{step.node.op}](d{r}/d{n}) = {num(step.contribution)}"
+        elif step.node is self.root:
+            # df/df = 1: name the local derivative instead of "df/df * df/dq"
+            expr, names = self._expression(step.node)
+            formula = _local_formula(step.node, step.slot, names)
+            value = num(step.local)
+            shown = f"{formula} = {value}" if formula and formula != value else value
+            rule = f"{shown} (local derivative of {expr} with respect to {p})"
+        else:
+            ut, lt = (self._arith("*", step.upstream, step.local, step.contribution)
+                      if _is_scalar(step.upstream, step.local) else
+                      (num(step.upstream), num(step.local)))
+            rule = (f"d{r}/d{n} * d{n}/d{p} = {binary(ut, '*', lt)} "
+                    f"= {num(step.contribution)}")
         if step.previous is None:
             text = f"d{r}/d{p} = {rule}"
         else:
-            total = binary(num(step.previous), "+", num(step.contribution))
-            text = f"d{r}/d{p} += {rule}\nd{r}/d{p} = {total} = {num(step.accumulated)}"
+            if _is_scalar(step.previous, step.contribution):
+                a, b = self._arith("+", step.previous, step.contribution, step.accumulated)
+            else:
+                a, b = num(step.previous), num(step.contribution)
+            text = (f"d{r}/d{p} += {rule}\n"
+                    f"d{r}/d{p} = {binary(a, '+', b)} = {num(step.accumulated)}")
         return Frame(len(self.frames), BACKWARD, step.node, text, parent=step.parent,
                      slot=step.slot, upstream=step.upstream, local=step.local,
                      contribution=step.contribution, previous=step.previous,
                      accumulated=step.accumulated)
 
     # ---------------------------------------------------------------- drawings
+    def final_view(self) -> View:
+        """Every value and every gradient: the numbers the last frame shows."""
+        return View(grads=dict(self.grads),
+                    edge_grads={(id(s.node), s.slot): s.contribution for s in self.steps})
+
     def view(self, i: int) -> View:
         """The numbers visible at frame ``i`` (values computed so far, gradients so far)."""
         frame = self.frames[i]
@@ -230,10 +387,65 @@ class BackpropStepper:
         view.highlight_edge = (frame.node, frame.slot)
         return view
 
+    def _renderer(self, view: View, layout: bool = True) -> _Renderer:
+        return _Renderer(self.info, view, precision=self.precision,
+                         layout_view=self.final_view() if layout else None,
+                         **{"show_labels": True, "max_elements": 36, "fold_constants": True,
+                            "tags": False, **self.draw_options})
+
     def draw(self, i: int) -> Graph:
-        """Frame ``i`` as a drawing: current node and edge highlighted."""
-        return render_view(self.info, self.view(i), precision=self.precision,
-                           **self.draw_options)
+        """Frame ``i`` as a drawing: current node and edge highlighted.
+
+        Numbers not known yet at frame ``i`` are written transparently, so every frame has
+        the layout of the last one (nodes never move between frames).
+        """
+        return self._renderer(self.view(i)).build()
+
+    def walk(self) -> Iterator[tuple[int, _Renderer, set[str]]]:
+        """Visit the frames in order with one renderer, re-rendering only what changed.
+
+        Yields ``(index, renderer, keys)``: after each step ``renderer.source()`` is frame
+        ``index``'s DOT, and ``keys`` are the drawing elements re-rendered for it (all of
+        them at frame 0). The cost of a frame is the elements it touches, so walking all
+        frames is linear in the size of the graph and the number of steps.
+        """
+        view = View(values=set())
+        r = self._renderer(view)
+        root = self.root
+        prev_hl: Any = None
+        prev_he: Any = None
+        for frame in self.frames:
+            changed: set[Any] = set()
+            if frame.phase == FORWARD:
+                view.values.add(id(frame.node))
+                changed.add(("v", id(frame.node)))
+                he = None
+            elif frame.phase == SEED:
+                view.grads[id(root)] = frame.accumulated
+                changed.add(("g", id(root)))
+                he = "output"
+            else:
+                view.grads[id(frame.parent)] = frame.accumulated
+                view.edge_grads[(id(frame.node), frame.slot)] = frame.contribution
+                changed.update({("g", id(frame.parent)), ("s", id(frame.node), frame.slot)})
+                he = (frame.node, frame.slot)
+            hl = frame.highlight
+            for x in (prev_hl, hl):
+                if x is not None:
+                    changed.add(("h", r.display_id(x)))
+            for e in (prev_he, he):
+                if e is not None:
+                    changed.add(("he", "output") if e == "output" else ("he", id(e[0]), e[1]))
+            view.highlight, view.highlight_edge = hl, he
+            prev_hl, prev_he = hl, he
+            if frame.index == 0:
+                r.build()
+                keys = {k for k, _ in r.elements}
+            else:
+                keys = set().union(*(r.deps.get(s, ()) for s in changed))
+                for k in keys:
+                    r.run(k)
+            yield frame.index, r, keys
 
     def table(self, i: int) -> list[tuple[str, str, str, bool]]:
         """Rows ``(name, value, grad, highlighted)`` of every node as known at frame ``i``."""
@@ -250,50 +462,140 @@ class BackpropStepper:
     def save_frames(self, directory: str | Path, fmt: str = "svg") -> list[Path]:
         """Write one numbered image per frame (``frame_000.svg``...) for slides.
 
-        ``fmt`` is ``"svg"``, ``"png"``, ``"pdf"`` (needs ``dot``) or ``"dot"`` (source).
+        Every frame has the same layout, so the slides do not jump (lecture style; record
+        boxes write ``?`` for a number not known yet, which can resize them). The cost is
+        linear: each frame re-renders only the elements its step changes, and ``dot`` runs
+        once per batch of frames.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Created if missing.
+        fmt : {"svg", "png", "pdf", "dot"}
+            Images need Graphviz's ``dot``; ``"dot"`` writes the DOT source of each frame.
+
+        Returns
+        -------
+        list of Path
         """
-        if fmt not in ("svg", "png", "pdf", "dot"):
-            raise ValueError(f"save_frames: fmt must be svg, png, pdf or dot, got {fmt!r}")
+        if fmt not in FRAME_FORMATS:
+            raise ValueError(f"save_frames: fmt must be one of {FRAME_FORMATS}, got {fmt!r}")
+        if fmt != "dot":
+            check_node_count(len(self.info), "save_frames")
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         width = max(3, len(str(len(self.frames) - 1)))
-        paths = []
-        for i in range(len(self.frames)):
-            path = out / f"frame_{i:0{width}d}.{fmt}"
-            if fmt == "dot":
-                path.write_text(self.draw(i).source, encoding="utf-8")
-            else:
-                self.draw(i).save(path)
-            paths.append(path)
+        paths = [out / f"frame_{i:0{width}d}.{fmt}" for i in range(len(self.frames))]
+        if fmt == "dot":
+            for path, source in zip(paths, self.sources(), strict=True):
+                path.write_text(source, encoding="utf-8")
+        else:
+            for path, data in zip(paths, slides.render_many(self.sources(), fmt), strict=True):
+                path.write_bytes(data)
         return paths
 
+    def sources(self) -> Iterator[str]:
+        """The DOT source of every frame, in order (one layout for all)."""
+        for _, r, _ in self.walk():
+            yield r.source()
+
+    def save_pdf(self, path: str | Path) -> str:
+        """One PDF with a page per frame (vector graphics), for Beamer or PowerPoint decks.
+
+        Needs Graphviz's ``dot`` and the ``pypdf`` package (``pip install chainrule[slides]``).
+        """
+        check_node_count(len(self.info), "save_pdf")
+        return slides.pdf_deck(slides.render_many(self.sources(), "pdf"), path)
+
+    def save_gif(self, path: str | Path, seconds_per_frame: float = 1.0,
+                 dpi: int = 96) -> str:
+        """An animated GIF of the frames (needs ``dot`` and Pillow: ``chainrule[slides]``).
+
+        Parameters
+        ----------
+        path : str or Path
+            The ``.gif`` file.
+        seconds_per_frame : float
+            Display time of each frame.
+        dpi : int
+            Resolution of the frames.
+        """
+        check_node_count(len(self.info), "save_gif")
+        return slides.gif(slides.render_many(self.sources(), "png", dpi=dpi), path,
+                          seconds_per_frame)
+
     # ------------------------------------------------------------------ player
-    def _player_frames(self) -> list[dict[str, Any]]:
+    def player_data(self, images: bool = True) -> dict[str, Any]:
+        """Everything the HTML player needs: one drawing, per-frame changes, texts, table."""
+        check_node_count(len(self.info), "player")
         render = dot_available()
-        frames = []
-        for i, frame in enumerate(self.frames):
-            highlight = frame.highlight
-            frames.append({
-                "text": frame.text,
-                "phase": frame.phase,
-                "node": self.info.nid(highlight),
-                "name": self.info.name(highlight),
-                "svg": self.draw(i).svg() if render else None,
-                "rows": self.table(i),
-            })
-        return frames
+        table_nodes = self.forward_nodes
+        row_of = {id(n): k for k, n in enumerate(table_nodes)}
+        frames: list[dict[str, Any]] = []
+        svg = None
+        order: dict[str, int] = {}
+        state: dict[str, dict[str, Any]] = {}
+        sources: list[str] = []
+        cells: dict[tuple[int, str], str] = {}
+        for i, r, keys in self.walk():
+            frame = self.frames[i]
+            if i == 0:
+                order = {k: j for j, (k, _) in enumerate(r.elements)}
+                if render:
+                    layout = self._renderer(self.final_view(), layout=False)
+                    svg = svg_for_player(layout.build().svg(), order)
+            changes = diff_roles(r.roles, keys, order, state)
+            table = []
+            if frame.phase == FORWARD:
+                table.append([row_of[id(frame.node)], "v", self._num(frame.node.data)])
+            elif frame.phase == SEED and id(self.root) in row_of:
+                table.append([row_of[id(self.root)], "g", self._num(frame.accumulated)])
+            elif frame.phase == BACKWARD and id(frame.parent) in row_of:
+                table.append([row_of[id(frame.parent)], "g", self._num(frame.accumulated)])
+            for row, col, text in table:
+                cells[(row, col)] = text
+            if images and render:
+                sources.append(r.source())
+            hl = frame.highlight
+            frames.append({"text": frame.text, "phase": frame.phase, "c": changes, "t": table,
+                           "row": row_of.get(id(hl), -1), "name": self.info.name(hl)})
+        pngs = []
+        if sources:
+            pngs = ["data:image/png;base64," + base64.b64encode(p).decode("ascii")
+                    for p in slides.render_many(sources, "png", dpi=FALLBACK_DPI)]
+        return {"svg": svg, "frames": frames, "images": pngs,
+                "rows": [self.info.name(n) for n in table_nodes]}
 
     def to_html(self, title: str = "Backpropagation, step by step", full_page: bool = True,
-                element_id: str | None = None) -> str:
-        """The self-contained HTML player (inline SVG frames, a slider and buttons).
+                element_id: str | None = None, images: bool | None = None) -> str:
+        """The self-contained HTML player: one drawing, restyled frame by frame.
 
-        Without JavaScript it reads as the list of all frames in order.
+        Parameters
+        ----------
+        title : str
+            Heading (and page title).
+        full_page : bool
+            A complete HTML document, or a fragment for Jupyter.
+        element_id : str, optional
+            The player's HTML id: a letter, then letters, digits, ``-``, ``_``, ``.`` or ``:``
+            (checked: anything else raises ValueError). The script never looks it up (each
+            player finds its own root), so copies of the output work.
+        images : bool, optional
+            Add one small PNG per frame for readers without JavaScript (a static viewer, an
+            untrusted notebook). Default: on for a notebook fragment (``full_page=False``),
+            off for a stand-alone page, whose script runs in any browser (its no-script
+            fallback is then the step texts); the images make the output several times
+            larger.
+
+        Without JavaScript the page reads as a filmstrip of all frames in order.
         """
-        frames = self._player_frames()
+        if images is None:  # a notebook output may be shown untrusted; a page runs its script
+            images = self.notebook_images and not full_page
+        data = self.player_data(images=images)
         if element_id is None:
-            digest = hashlib.sha1("\n".join(f["text"] for f in frames).encode()).hexdigest()
-            element_id = f"cr-player-{digest[:10]}"
-        return player_html(frames, title=title, element_id=element_id, full_page=full_page)
+            digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())
+            element_id = f"cr-player-{digest.hexdigest()[:10]}"
+        return player_html(data, title=title, element_id=element_id, full_page=full_page)
 
     def save_html(self, path: str | Path, title: str = "Backpropagation, step by step") -> str:
         """Write the player as one self-contained HTML file; returns the path."""
@@ -304,7 +606,13 @@ class BackpropStepper:
 
     def _repr_html_(self) -> str:
         digest = hashlib.sha1(str(id(self)).encode()).hexdigest()[:6]
-        return self.to_html(full_page=False, element_id=f"cr-player-{digest}-{next(_counter)}")
+        try:
+            return self.to_html(full_page=False,
+                                element_id=f"cr-player-{digest}-{next(_counter)}")
+        except GraphTooLargeError as exc:
+            import html
+
+            return f"<p><b>{html.escape(str(exc))}</b></p>"
 
     def __repr__(self) -> str:
         return (f"BackpropStepper({self.info.name(self.root)}: {self.n_forward} forward, "

@@ -31,3 +31,11 @@ def test_custom_op_rejects_bad_arguments():
         custom_op(np.ones(2), "bad", [np.ones(2)], lambda g, needs: (g,))
     with pytest.raises(TypeError, match="vjp must be callable"):
         custom_op(np.ones(2), "bad", [Tensor([1.0, 2.0])], None)
+
+
+def test_a_rule_returning_the_wrong_number_of_shares_is_named():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    bad = custom_op(x.data * y.data, "twice", [x, y], lambda g, needs: (g * y.data,))
+    with pytest.raises(ValueError, match="op 'twice' returned 1 gradient shares for 2 parents"):
+        bad.sum().backward()

@@ -81,7 +81,8 @@ def test_renders_files_and_steps(tmp_path, dot_required):
                    "--steps", str(steps), "--mode", "both"])
     assert status == 0
     assert "<svg" in svg.read_text() and "-12" in svg.read_text()
-    assert "df/dz = df/df * df/dz = 1 * 3 = 3" in html.read_text()  # x + y is unnamed: n2
+    # at the output gate the text names the local derivative (never "df/df * ...")
+    assert "df/dz = n2 = 3 (local derivative of n2 * z with respect to z)" in html.read_text()
     assert "df/dx = df/dn2 * dn2/dx = -4 * 1 = -4" in html.read_text()
     assert len(list(steps.glob("frame_*.svg"))) == 10
 

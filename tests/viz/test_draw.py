@@ -199,3 +199,60 @@ def test_gate_labels_parenthesise_ambiguous_negative_constants():
     # record style draws its op nodes with the same rule
     rec = parse_dot(viz.draw((-2.0) ** a, style="record").source)
     assert "(-2)**x" in rec.nodes.values()
+
+
+def test_sigmoid_leaves_in_expression_order_top_to_bottom(dot_required):
+    # w0, x0, w1, x1 as the expression reads: ordering=in keeps each gate's operands in order
+    f = sigmoid_circuit()
+    f.backward()
+    g = viz.draw(f)
+    assert "ordering=in" in g.source
+    svg = g.svg()
+    ys = {}
+    node = r'<g id="(n\d+)" class="node">.*?<text[^>]*y="([-\d.]+)"[^>]*>([^<]*)</text>'
+    for m in re.finditer(node, svg, flags=re.S):
+        ys[m.group(3)] = float(m.group(2))
+    order = sorted(["w0", "x0", "w1", "x1"], key=ys.__getitem__)
+    assert order == ["w0", "x0", "w1", "x1"]
+
+
+def test_no_generated_name_tags_by_default():
+    f = sigmoid_circuit()
+    f.backward()
+    assert not re.search(r">n\d+ = <", viz.draw(f).source)
+    assert re.search(r">n\d+ = <", viz.draw(f, tags=True).source)
+
+
+def _mlp_231():
+    import nn
+
+    m = nn.scalar.MLP(2, [3, 1], activation="tanh", seed=0)
+    xs = [Value(1.0, label="x1", requires_grad=False), Value(-0.5, label="x2",
+                                                            requires_grad=False)]
+    y = m(xs)
+    y.label = "y"
+    loss = (y - 0.5) ** 2
+    loss.label = "L"
+    loss.backward()
+    return m, loss
+
+
+def test_collapse_neuron_draws_an_mlp_as_layers_of_boxes():
+    m, loss = _mlp_231()
+    d = drawn(loss, collapse="neuron")
+    boxes = {k: v for k, v in d.attrs.items() if "Σ w·x + b" in v}
+    assert len(boxes) == 4  # three hidden neurons and the output neuron
+    x1 = d.node_id("x1")
+    hidden = [k for k, v in boxes.items() if "tanh" in v]
+    assert len(hidden) == 3 and all(len(d.edges_between(x1, h)) == 1 for h in hidden)
+    (out,) = [k for k, v in boxes.items() if "linear" in v]
+    assert all(len(d.edges_between(h, out)) == 1 for h in hidden)
+    # each weight's row: its value (green) and its gradient (red), as backward() gave them
+    from vizhelpers import GRAD_COLOR, VALUE_COLOR
+
+    for neuron in m.layers[0].neurons:
+        for w in neuron.w:
+            row = re.search(rf"<td[^>]*>{w.label}</td>(.*?)</tr>", d.attrs[
+                next(k for k, v in boxes.items() if f">{w.label}<" in v)]).group(1)
+            assert f'<font color="{VALUE_COLOR}">{viz.format.fmt(w.data)}</font>' in row
+            assert f'<font color="{GRAD_COLOR}">{viz.format.fmt(w.grad)}</font>' in row

@@ -27,8 +27,8 @@ def test_xyz_frame_texts_match_the_slides():
         "z = -4",
         "f = q * z = 3 * -4 = -12",
         "df/df = 1",
-        "df/dq = df/df * df/dq = 1 * -4 = -4",
-        "df/dz = df/df * df/dz = 1 * 3 = 3",
+        "df/dq = z = -4 (local derivative of q * z with respect to q)",
+        "df/dz = q = 3 (local derivative of q * z with respect to z)",
         "df/dx = df/dq * dq/dx = -4 * 1 = -4",
         "df/dy = df/dq * dq/dy = -4 * 1 = -4",
     ]
@@ -171,7 +171,10 @@ def test_math_of_the_sigmoid_frames():
     texts = [f.text for f in s]
     assert "n11 = n10 + 1 = 0.37 + 1 = 1.37" in texts
     assert "f = 1/n11 = 1/1.37 = 0.73" in texts
-    assert "df/dx1 = df/dn5 * dn5/dx1 = 0.20 * -3 = -0.59" in texts
+    # operands carry the digits that make the shown product round to the shown result
+    assert "df/dx1 = df/dn5 * dn5/dx1 = 0.197 * -3 = -0.59" in texts
+    assert "df/dn11 = -1/n11**2 = -0.53 (local derivative of 1 / n11 with respect to n11)" \
+        in texts
     assert math.isclose(s.frames[12].value, 1 / (1 + math.exp(-1)))
 
 
@@ -187,8 +190,10 @@ def _named_values(d):
 def test_frame_drawings_name_the_intermediates_the_texts_mention():
     s = viz.step(sigmoid_circuit())
     i = next(f.index for f in s if f.text.startswith("df/dn2 ="))
-    named = _named_values(parse_dot(s.draw(i).source))
+    named = _named_values(parse_dot(
+        viz.step(sigmoid_circuit(), tags=True).draw(i).source))
     assert named["n2"] == "-2" and named["n11"] == "1.37"
+    assert not _named_values(parse_dot(s.draw(i).source))  # no tags by default
 
 
 def test_plain_drawing_uses_the_stepper_names():
@@ -197,8 +202,9 @@ def test_plain_drawing_uses_the_stepper_names():
     f = sigmoid_circuit()
     s = viz.step(f)
     f.backward()
-    d = parse_dot(viz.draw(f).source)
+    d = parse_dot(viz.draw(f, tags=True).source)
     named = _named_values(d)
+    assert not _named_values(parse_dot(viz.draw(f).source))  # tags are off by default
     mentioned = set(re.findall(r"\bn\d+\b", " ".join(fr.text for fr in s)))
     assert mentioned and mentioned <= set(named) | {d.nodes["output"]}
     for fr in s:
@@ -206,7 +212,8 @@ def test_plain_drawing_uses_the_stepper_names():
             name, value = fr.text.split(" = ")[0], fr.text.rsplit(" = ", 1)[1]
             assert named[name] == value
     assert not any("=" in v for e in d.edges for v in e.values)  # green: numbers only
-    assert not any(e.names for e in parse_dot(viz.draw(f, show_labels=False).source).edges)
+    assert not any(e.names for e in parse_dot(
+        viz.draw(f, show_labels=False, tags=True).source).edges)
 
 
 def test_negative_operands_are_parenthesised_where_ambiguous():
@@ -240,3 +247,107 @@ def test_negative_operands_are_parenthesised_where_ambiguous():
 ])
 def test_operand_rule(text, op, side, expected):
     assert operand(text, op, side) == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(x=st.floats(-3, 3), y=st.floats(-3, 3))
+def test_shown_arithmetic_is_consistent(x, y):
+    # the rule: printed operands, combined and rounded to the precision, give the printed result
+    xv, yv = Value(x, label="x"), Value(y, label="y")
+    out = (xv * yv + xv).tanh() * yv
+    out.label = "o"
+    for fr in viz.step(out, precision=2):
+        if fr.phase != "backward" or fr.local is None or fr.node is out:
+            continue
+        m = re.search(r"= (\S+) \* (\S+) = (\S+)$", fr.text.splitlines()[0])  # u * l = c
+        u, l, c = m.groups()
+        assert viz.format.fmt(float(u) * float(l), 2) == c, fr.text
+        if fr.previous is not None:  # "prev + share = total"
+            m = re.search(r"= (\S+) \+ \(?(\S+?)\)? = (\S+)$", fr.text.splitlines()[1])
+            a, b, total = m.groups()
+            assert viz.format.fmt(float(a) + float(b), 2) == total, fr.text
+
+
+def test_walking_all_frames_costs_linear_work():
+    # a chain of n gates: every frame re-renders only the few elements its step touches
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(60):
+        y = (y * 0.9).tanh()
+    s = viz.step(y)
+    touched = [len(keys) for i, _, keys in s.walk() if i > 0]
+    assert max(touched) <= 6 and sum(touched) <= 6 * len(s)
+
+
+def test_every_frame_has_the_same_labels(tmp_path):
+    s = viz.step(sigmoid_circuit())
+    paths = s.save_frames(tmp_path, fmt="dot")
+
+    def labels(src):
+        found = re.findall(r"label=(<.*?>)(?= \w+=|\]$)", src, flags=re.M)
+        return [re.sub(r'color="[^"]*"', "", lab) for lab in found]
+
+    first = labels(paths[0].read_text())
+    assert len(first) > 10
+    assert all(labels(p.read_text()) == first for p in paths)
+    assert 'color="transparent"' in paths[0].read_text()  # unknown numbers are invisible
+
+
+def test_element_id_is_validated():
+    s = viz.step(xyz_circuit())
+    with pytest.raises(ValueError, match="element_id"):
+        s.to_html(element_id='x"><script>alert(1)</script>')
+    assert 'id="my-player"' in s.to_html(element_id="my-player", images=False)
+
+
+def test_player_refuses_graphs_over_the_node_limit():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(viz.MAX_RENDER_NODES):
+        y = y * 1.0001
+    with pytest.raises(viz.GraphTooLargeError, match="collapse="):
+        viz.step(y).to_html()
+    assert "nodes" in viz.step(y)._repr_html_()
+
+
+def test_pdf_deck_has_one_page_per_frame(tmp_path, dot_required):
+    pypdf = pytest.importorskip("pypdf")
+    s = viz.step(xyz_circuit())
+    path = s.save_pdf(tmp_path / "deck.pdf")
+    assert len(pypdf.PdfReader(path).pages) == len(s)
+    pdfs = s.save_frames(tmp_path / "pdf", fmt="pdf")
+    assert len(pdfs) == len(s) and all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
+
+
+def test_animated_gif(tmp_path, dot_required):
+    Image = pytest.importorskip("PIL.Image")
+    s = viz.step(xyz_circuit())
+    with Image.open(s.save_gif(tmp_path / "steps.gif", dpi=48)) as im:
+        assert im.n_frames == len(s)
+
+
+def test_collapsed_neuron_texts_use_the_lecture_names():
+    import nn
+
+    m = nn.scalar.MLP(2, [3, 1], activation="tanh", seed=0)
+    xs = [Value(1.0, label="x1", requires_grad=False), Value(-0.5, label="x2",
+                                                            requires_grad=False)]
+    y = m(xs)
+    y.label = "y"
+    loss = (y - 0.5) ** 2
+    loss.label = "L"
+    texts = [f.text for f in viz.step(loss, collapse="neuron")]
+    assert any(t.startswith("x1_1 = tanh(net1_1) = tanh(") for t in texts)
+    assert any(t.startswith("dL/dnet1_1 = dL/dx1_1 * dx1_1/dnet1_1 = ") for t in texts)
+    assert texts == [f.text for f in viz.step(loss, collapse="neuron")]  # deterministic
+
+
+def test_hostile_labels_stay_inside_the_players_data():
+    x = Value(2.0, label='</script><script>alert("x")</script><!--')
+    y = x * x
+    y.label = "y&<b>"
+    page = viz.step(y).to_html(images=False)
+    assert page.lower().count("<script") == 1 and page.lower().count("</script") == 1
+    assert "<!--" not in page
+    outside = page.split("<script>")[0]  # the markup: every label escaped
+    assert "<b>" not in outside.replace("<b>Backpropagation", "")

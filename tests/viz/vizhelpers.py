@@ -18,8 +18,8 @@ NAME_COLOR = "#777777"
 IN_CI = os.environ.get("CI") == "true"
 
 _NODE = re.compile(r"^\t(\w+) \[(.*)\]$")
-_EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$")
-_LABEL = re.compile(r"label=(<.*?>(?= \w+=|$)|\"(?:[^\"\\]|\\.)*\"|\S+)")
+_EDGE = re.compile(r"^\t(\w+)(?::\w+)? -> (\w+)(?::\w+)?(?: \[(.*)\])?$")
+_LABEL = re.compile(r"(?<![x\w])label=(<.*?>(?= \w+=|$)|\"(?:[^\"\\]|\\.)*\"|\S+)")
 _XLABEL = re.compile(r"xlabel=(<.*?>(?= \w+=|$))")
 
 
@@ -86,20 +86,35 @@ class Dot:
 
 
 def parse_dot(source: str) -> Dot:
+    """Read nodes and edges; an edge drawn through a label node (``class="cr-label"``: the
+    value above the line, the gradient below) is read as one edge carrying that label."""
     dot = Dot()
+    labels: dict[str, str] = {}
+    raw: list[tuple[str, str, str]] = []
     for line in source.splitlines():
         m = _EDGE.match(line)
         if m:
             src, dst, attrs = m.groups()
             label = _LABEL.search(attrs or "")
-            dot.edges.append(Edge(src, dst, label.group(1) if label else ""))
+            raw.append((src, dst, label.group(1) if label else ""))
             continue
         m = _NODE.match(line)
         if m and m.group(1) not in ("graph", "node", "edge"):
             nid, attrs = m.groups()
             label = _LABEL.search(attrs)
+            if 'class="cr-label"' in attrs or "class=cr-label" in attrs:
+                labels[nid] = label.group(1) if label else ""
+                continue
             dot.nodes[nid] = _plain(label.group(1)).split("\n")[0] if label else nid
             dot.attrs[nid] = attrs
+    into = {dst: src for src, dst, _ in raw if dst in labels}
+    for src, dst, label in raw:
+        if dst in labels:
+            continue  # the first half: read with the second
+        if src in labels:
+            dot.edges.append(Edge(into[src], dst, labels[src]))
+        else:
+            dot.edges.append(Edge(src, dst, label))
     return dot
 
 
