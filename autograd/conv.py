@@ -23,9 +23,11 @@ Three differentiable ops form a closed family, so gradients of gradients stay co
 ``conv2d(x, w)``, its input gradient ``conv_transpose2d(g, w)`` and its weight gradient
 ``conv2d_weight(x, g)``; each one's backward rule is written with the other two.
 
-Speed (measured with bench/conv.py): the samples go through unfold and GEMM in blocks
-sized to the cache (see COLS_BUDGET); the numpy fast path of each rule uses these kernels,
-the create_graph path the differentiable ops.
+Speed (measured with bench/conv.py; each choice is commented where it is made): samples
+go through unfold and GEMM in cache-sized blocks (COLS_BUDGET); the bias rides inside the
+GEMM as a column of W against a row of ones; the input gradient (groups == 1) is folded in
+channels-last layout, where every add runs over N*C contiguous values. The numpy fast path
+of each rule uses these kernels, the create_graph path the differentiable ops.
 """
 
 from __future__ import annotations
@@ -51,11 +53,6 @@ IntPair = int | tuple[int, int]
 #: the columns of the whole batch alive from forward to backward).
 COLS_BUDGET = 1 << 17
 
-#: Inputs with at most this many elements take the channels-last input gradient
-#: (:func:`input_grad_channels_last`: contiguous adds, but two transposes), larger ones the
-#: NCHW fold (measured: 1.2-1.6x faster channels-last on the LeNet's and c=8's second conv,
-#: 1.2x slower on c=32's, whose transposes no longer fit in cache).
-CHANNELS_LAST_MAX = 1 << 18
 
 
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
@@ -182,12 +179,16 @@ def by_group(a: np.ndarray, groups: int) -> np.ndarray:
 
 
 def conv_forward(
-    xd: np.ndarray, wd: np.ndarray, bd: np.ndarray | None, geo: ConvGeometry
-) -> np.ndarray:
-    """out_n = W @ unfold(x_n) (+ b): one matrix product per sample, blocks of samples."""
+    xd: np.ndarray, wd: np.ndarray, bd: np.ndarray | None, geo: ConvGeometry,
+    xp: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """out_n = W @ unfold(x_n) (+ b): one matrix product per sample, blocks of samples.
+
+    ``xp`` is ``xd`` already padded, when the caller has it.
+    """
     o, groups = wd.shape[0], geo.groups
     ho, wo = geo.out_hw
-    xp = pad_hw(xd, geo.pads)
+    xp = pad_hw(xd, geo.pads) if xp is None else xp
     wm = wd.reshape(o, -1)
     # the bias as one more column of W against a row of ones: added inside the GEMM,
     # which saves a pass over the output (groups keep the separate add)
@@ -208,8 +209,13 @@ def conv_forward(
 
 def conv_input_grad(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
     """dJ/dx = fold(W^T @ G): the transposed convolution of ``gd`` with ``wd``."""
-    if geo.groups == 1 and int(np.prod(geo.x_shape)) <= CHANNELS_LAST_MAX:
+    if geo.groups == 1:
         return input_grad_channels_last(gd, wd, geo)
+    return input_grad_nchw(gd, wd, geo)
+
+
+def input_grad_nchw(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """dJ/dx = fold(W^T @ G) block by block in NCHW (any groups)."""
     o, groups = wd.shape[0], geo.groups
     n, c, h, w = geo.x_shape
     wt = by_group(wd.reshape(o, -1), groups).transpose(0, 2, 1)  # (G, K/G, O/G)
@@ -221,13 +227,40 @@ def conv_input_grad(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.nda
     return gx
 
 
-def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
-    """dJ/dx for groups == 1, accumulated in (Hp, Wp, N, C) layout (for small inputs).
+#: Arrays up to this many elements are transposed in one copy (they fit in cache); larger
+#: ones in two copies that each keep a contiguous axis (~7x faster on c=32's gradients).
+ONE_STEP_TRANSPOSE_MAX = 1 << 18
 
-    The NCHW fold adds rows of Wo values at a time; when Wo is small that is mostly loop
-    overhead. Here, for each kernel offset (p, q), D_pq[(i, j, n), c] = sum_o G[n, o, i, j]
-    W[o, c, p, q] is one small GEMM, added onto the pixels (i*s + p*d, j*s + q*d) in runs of
-    N*C contiguous values; the scratch stays output-sized (one offset at a time).
+
+def to_channels_last(a: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) -> (H*W, N, C), contiguous.
+
+    numpy's one-step transposed copy strides over H*W values on its innermost axis; for a
+    large array two copies are much faster: per-sample (C, HW) transposes, then moving
+    whole runs of C values.
+    """
+    n, c, h, w = a.shape
+    if a.size <= ONE_STEP_TRANSPOSE_MAX:
+        return np.ascontiguousarray(a.reshape(n, c, h * w).transpose(2, 0, 1))
+    per_sample = np.ascontiguousarray(a.reshape(n, c, h * w).transpose(0, 2, 1))  # (N, HW, C)
+    return np.ascontiguousarray(per_sample.transpose(1, 0, 2))
+
+
+def from_channels_last(a: np.ndarray) -> np.ndarray:
+    """(H, W, N, C) -> (N, C, H, W), contiguous, in the same two cheap steps."""
+    h, w, n, c = a.shape
+    per_sample = np.ascontiguousarray(a.reshape(h * w, n, c).transpose(1, 0, 2))  # (N, HW, C)
+    return np.ascontiguousarray(per_sample.transpose(0, 2, 1)).reshape(n, c, h, w)
+
+
+def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """dJ/dx for groups == 1, accumulated in (Hp, Wp, N, C) layout.
+
+    The NCHW fold adds rows of only Wo values at a time (mostly loop overhead). Here, for
+    each kernel offset (p, q), D_pq[(i, j, n), c] = sum_o G[n, o, i, j] W[o, c, p, q] is one
+    GEMM, added onto the pixels (i*s + p*d, j*s + q*d) in runs of N*C contiguous values; the
+    scratch stays output-sized (one offset at a time). Measured 1.2-2.3x faster than the
+    NCHW fold on the convs of bench/conv.py.
     """
     n, c, hp, wp = geo.padded_shape
     _, _, kh, kw = geo.w_shape
@@ -235,7 +268,7 @@ def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) 
     top, _, left, _ = geo.pads
     h, w = geo.x_shape[2:]
     ho, wo = gd.shape[2:]
-    gt = np.ascontiguousarray(gd.transpose(2, 3, 0, 1)).reshape(ho * wo * n, -1)
+    gt = to_channels_last(gd).reshape(ho * wo * n, -1)  # (Ho*Wo*N, O)
     wk = np.ascontiguousarray(wd.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
     acc = np.zeros((hp, wp, n, c), dtype=np.result_type(gd, wd))
     d = np.empty((ho, wo, n, c), dtype=acc.dtype)  # scratch, never returned
@@ -244,10 +277,14 @@ def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) 
         for q in range(kw):
             np.matmul(gt, wk[p, q], out=d.reshape(ho * wo * n, c))
             acc[rows, q * dw : q * dw + sw * (wo - 1) + 1 : sw] += d
-    return np.ascontiguousarray(acc[top : top + h, left : left + w].transpose(2, 3, 0, 1))
+    if acc.size <= ONE_STEP_TRANSPOSE_MAX:  # small: crop and transpose in one copy
+        return np.ascontiguousarray(acc[top : top + h, left : left + w].transpose(2, 3, 0, 1))
+    return from_channels_last(acc)[:, :, top : top + h, left : left + w]
 
 
-def conv_weight_grad(xd: np.ndarray, gd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+def conv_weight_grad(
+    xd: np.ndarray, gd: np.ndarray, geo: ConvGeometry, xp: np.ndarray | None = None
+) -> np.ndarray:
     """dJ/dW = sum_n G_n @ unfold(x_n)^T, the columns unfolded again block by block.
 
     Computed as (sum_n cols_n G_n^T)^T: with cols_n on the left both GEMM operands are read
@@ -256,7 +293,7 @@ def conv_weight_grad(xd: np.ndarray, gd: np.ndarray, geo: ConvGeometry) -> np.nd
     o, cg, kh, kw = geo.w_shape
     groups = geo.groups
     n = xd.shape[0]
-    xp = pad_hw(xd, geo.pads)
+    xp = pad_hw(xd, geo.pads) if xp is None else xp
     g3 = gd.reshape(n, o, -1)
     gwt = np.zeros((groups, cg * kh * kw, o // groups), dtype=np.result_type(gd, xd))
     for b in geo.blocks:
@@ -276,17 +313,18 @@ def bias_grad(g: Any) -> Any:
     return g.sum(axis=0).sum(axis=(1, 2))
 
 
-def _conv_rule(geo: ConvGeometry):
-    """Backward of out = conv2d(x, w) + b."""
+def _conv_rule(geo: ConvGeometry, xp: np.ndarray):
+    """Backward of out = conv2d(x, w) + b (``xp``: the forward's padded input, reused by
+    the numpy path only)."""
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         x, w = inputs[0], inputs[1]
         gx = gw = gb = None
-        if isinstance(g, np.ndarray):  # fast path: the forward's columns, numpy kernels
+        if isinstance(g, np.ndarray):  # fast path: numpy kernels
             if needs[0]:
                 gx = conv_input_grad(g, w, geo)
             if needs[1]:
-                gw = conv_weight_grad(x, g, geo)
+                gw = conv_weight_grad(x, g, geo, xp)
             if len(needs) == 3 and needs[2]:
                 gb = bias_grad(g)
         else:  # create_graph: the same derivatives as differentiable ops
@@ -303,8 +341,9 @@ def _conv_rule(geo: ConvGeometry):
 
 def _conv_op(x: Tensor, w: Tensor, b: Tensor | None, geo: ConvGeometry) -> Tensor:
     parents = (x, w) if b is None else (x, w, b)
-    out = conv_forward(x.data, w.data, None if b is None else b.data, geo)
-    return make_node(out, "conv2d", parents, _conv_rule(geo))
+    xp = pad_hw(x.data, geo.pads)
+    out = conv_forward(x.data, w.data, None if b is None else b.data, geo, xp)
+    return make_node(out, "conv2d", parents, _conv_rule(geo, xp))
 
 
 def _conv_transpose_op(g: Tensor, w: Tensor, geo: ConvGeometry) -> Tensor:
@@ -399,6 +438,28 @@ def _check_conv(xd: np.ndarray, wd: np.ndarray, groups: int, op: str) -> None:
         )
 
 
+def conv_geometry(
+    xd: np.ndarray, wd: np.ndarray, stride: IntPair, padding: IntPair | str,
+    dilation: IntPair, groups: int, op: str,
+) -> ConvGeometry:  # fmt: skip
+    """Check a convolution's arguments and return its geometry (clear errors, named)."""
+    _check_conv(xd, wd, groups, op)
+    kh, kw = wd.shape[2:]
+    st = pair(stride, "stride", op, 1)
+    dil = pair(dilation, "dilation", op, 1)
+    geo = ConvGeometry(xd.shape, wd.shape, st, conv_padding(padding, (kh, kw), dil, st, op),
+                       dil, int(groups))  # fmt: skip
+    ho, wo = geo.out_hw
+    if ho < 1 or wo < 1:
+        top, bottom, left, right = geo.pads
+        raise ValueError(
+            f"{op}: kernel {(kh, kw)} is larger than the padded input "
+            f"{(xd.shape[2] + top + bottom, xd.shape[3] + left + right)} "
+            f"(input {xd.shape}, padding {padding}, dilation {dil})"
+        )
+    return geo
+
+
 def conv2d(
     x: Any,
     weight: Any,
@@ -448,20 +509,8 @@ def conv2d(
     unbatched = xt.ndim == 3
     if unbatched:
         xt = xt.reshape(1, *xt.shape)
-    _check_conv(xt.data, wt.data, groups, "conv2d")
-    o, _, kh, kw = wt.shape
-    st = pair(stride, "stride", "conv2d", 1)
-    dil = pair(dilation, "dilation", "conv2d", 1)
-    geo = ConvGeometry(xt.shape, wt.shape, st, conv_padding(padding, (kh, kw), dil, st, "conv2d"),
-                       dil, int(groups))  # fmt: skip
-    ho, wo = geo.out_hw
-    if ho < 1 or wo < 1:
-        top, bottom, left, right = geo.pads
-        raise ValueError(
-            f"conv2d: kernel {(kh, kw)} is larger than the padded input "
-            f"{(xt.shape[2] + top + bottom, xt.shape[3] + left + right)} "
-            f"(input {xt.shape}, padding {padding}, dilation {dil})"
-        )
+    geo = conv_geometry(xt.data, wt.data, stride, padding, dilation, groups, "conv2d")
+    o = wt.shape[0]
     bt = None
     if bias is not None:
         bt = as_tensor(bias, None, "conv2d")

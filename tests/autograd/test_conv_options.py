@@ -55,20 +55,25 @@ def test_conv2d_options_match_torch(n, c, o, h, w, k, s, p, d, groups, blocks, m
         np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-9, atol=1e-10)
 
 
-def test_conv2d_same_keeps_the_size_and_channels_last_path_agrees(monkeypatch):
-    """Both input-gradient kernels (channels-last for small inputs, NCHW fold) agree."""
+@pytest.mark.parametrize("transpose", ["one_step", "two_steps"])
+@pytest.mark.parametrize("s,p,d", [(1, "same", (1, 2)), (2, 1, 1), ((1, 3), (2, 0), (2, 1))])
+def test_input_gradient_kernels_agree(s, p, d, transpose, monkeypatch):
+    """Both input-gradient kernels (channels-last for groups == 1, with one- or two-step
+    layout changes; the NCHW fold for any groups) give the same dJ/dx of the input's shape."""
+    limit = 10**9 if transpose == "one_step" else 0
+    monkeypatch.setattr(conv_module, "ONE_STEP_TRANSPOSE_MAX", limit)
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((3, 4, 7, 6))
+    x = rng.standard_normal((3, 4, 9, 8))
     w = rng.standard_normal((5, 4, 3, 4))
-    grads = []
-    for limit in (0, 10**9):
-        monkeypatch.setattr(conv_module, "CHANNELS_LAST_MAX", limit)
-        X = Tensor(x, requires_grad=True)
-        y = conv2d(X, Tensor(w), padding="same", dilation=(1, 2))
-        assert y.shape == (3, 5, 7, 6)
-        (y * y).sum().backward()
-        grads.append(X.grad)
-    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)
+    y = conv2d(Tensor(x), Tensor(w), stride=s, padding=p, dilation=d)
+    if p == "same":
+        assert y.shape == (3, 5, 9, 8)
+    geo = conv_module.conv_geometry(x, w, s, p, d, 1, "conv2d")
+    g = rng.standard_normal(y.shape)
+    a = conv_module.input_grad_channels_last(g, w, geo)
+    b = conv_module.input_grad_nchw(g, w, geo)
+    assert a.shape == b.shape == x.shape
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 def test_conv2d_unbatched_input_matches_torch():
