@@ -10,7 +10,7 @@
 
 from typing import Any
 
-from .conv import conv2d
+from .conv import conv2d, conv_transpose2d
 from .custom import custom_op
 from .derivatives import grad, hessian, hvp, jacobian
 from .elementwise import maximum, minimum, where
@@ -54,6 +54,7 @@ __all__ = [
     "Tensor",
     "avg_pool2d",
     "conv2d",
+    "conv_transpose2d",
     "dropout",
     "max_pool2d",
     "arange",

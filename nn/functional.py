@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, avg_pool2d, conv2d, dropout, max_pool2d, where
+from autograd import Tensor, avg_pool2d, conv2d, conv_transpose2d, dropout, max_pool2d, where
 
 from .losses import (
     accuracy,
@@ -29,6 +29,7 @@ from .losses import (
 __all__ = [
     "linear",
     "conv2d",
+    "conv_transpose2d",
     "max_pool2d",
     "avg_pool2d",
     "dropout",

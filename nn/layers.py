@@ -22,6 +22,7 @@ from .module import Module, Parameter
 __all__ = [
     "Linear",
     "Conv2d",
+    "ConvTranspose2d",
     "MaxPool2d",
     "AvgPool2d",
     "Flatten",
@@ -126,21 +127,130 @@ class Linear(Module):
 class Conv2d(Module):
     """2-D convolution (cross-correlation) over NCHW inputs, PyTorch's semantics.
 
-    Output size per spatial axis: floor((n + 2 p - k) / s) + 1 (lecture 000).
+    Output size per spatial axis: floor((n + 2 p - d (k - 1) - 1) / s) + 1 (lecture 000's
+    floor((n - k + 2p + s) / s) when d = 1). A 3-D (C, H, W) input is one unbatched sample.
 
     Parameters
     ----------
     in_channels, out_channels : int
     kernel_size : int or (int, int)
     stride : int or (int, int)
-    padding : int or (int, int)
+    padding : int, (int, int), "valid" or "same"
+    dilation : int or (int, int)
+    groups : int
+        Both channel counts must be divisible by it; ``groups=in_channels`` is depthwise.
     bias : bool
     seed : int or numpy.random.Generator, optional
     dtype : dtype-like
 
     Attributes
     ----------
-    weight : Parameter, shape (out_channels, in_channels, kh, kw)
+    weight : Parameter, shape (out_channels, in_channels / groups, kh, kw)
+    bias : Parameter, shape (out_channels,) or None
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        seed: init.Seed = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        super().__init__()
+        where = type(self).__name__
+        self.in_channels = _positive_int(in_channels, "in_channels", where)
+        self.out_channels = _positive_int(out_channels, "out_channels", where)
+        self.kernel_size = _pair(kernel_size, "kernel_size", where)
+        self.stride = _pair(stride, "stride", where)
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"{where}: padding must be an int, a pair, 'same' or 'valid', "
+                                 f"got {padding!r}")  # fmt: skip
+            if padding == "same" and self.stride != (1, 1) and where == "Conv2d":
+                raise ValueError(f"{where}: padding='same' needs stride 1, got {self.stride}")
+            self.padding: tuple[int, int] | str = padding
+        else:
+            self.padding = _pair(padding, "padding", where, minimum=0)
+        self.dilation = _pair(dilation, "dilation", where)
+        self.groups = _positive_int(groups, "groups", where)
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(
+                f"{where}: in_channels ({self.in_channels}) and out_channels "
+                f"({self.out_channels}) must both be divisible by groups ({self.groups})"
+            )
+        shape = self._weight_shape()
+        rng = init.rng(seed)
+        bound = init.default_bound(init.fan_in(shape))
+        self.weight = Parameter(init.uniform(shape, bound, rng, dtype), label="weight")
+        self.bias = (
+            Parameter(init.uniform((self.out_channels,), bound, rng, dtype), label="bias")
+            if bias
+            else None
+        )
+
+    def _weight_shape(self) -> tuple[int, ...]:
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+
+    def _check_input(self, x: Any) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = Tensor(x, dtype=self.weight.dtype)
+        if x.ndim not in (3, 4) or x.shape[-3] != self.in_channels:
+            raise ValueError(
+                f"{type(self).__name__}({self.in_channels} -> {self.out_channels}): expected "
+                f"input of shape (N, {self.in_channels}, H, W), got {x.shape} (a 3-D "
+                f"({self.in_channels}, H, W) input is one unbatched sample)"
+            )
+        _check_dtype(x, self.weight, type(self).__name__)
+        return x
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self._check_input(x)
+        return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding,
+                        dilation=self.dilation, groups=self.groups)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else \
+                f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class ConvTranspose2d(Conv2d):
+    """Transposed 2-D convolution (the input gradient of a Conv2d), PyTorch's semantics.
+
+    Output size per axis: (n - 1) s - 2 p + d (k - 1) + output_padding + 1.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride, padding, dilation : int or (int, int)
+    output_padding : int or (int, int)
+        Extra rows/columns at the bottom/right (smaller than the stride or the dilation).
+    groups : int
+    bias : bool
+    seed : int or numpy.random.Generator, optional
+    dtype : dtype-like
+
+    Attributes
+    ----------
+    weight : Parameter, shape (in_channels, out_channels / groups, kh, kw)
     bias : Parameter, shape (out_channels,) or None
     """
 
@@ -151,85 +261,107 @@ class Conv2d(Module):
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] = 0,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
         bias: bool = True,
+        dilation: int | tuple[int, int] = 1,
         seed: init.Seed = None,
         dtype: Any = np.float32,
     ) -> None:
-        super().__init__()
-        self.in_channels = _positive_int(in_channels, "in_channels", "Conv2d")
-        self.out_channels = _positive_int(out_channels, "out_channels", "Conv2d")
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
-        self.stride = _pair(stride, "stride", "Conv2d")
-        self.padding = _pair(padding, "padding", "Conv2d", minimum=0)
-        shape = (self.out_channels, self.in_channels, *self.kernel_size)
-        rng = init.rng(seed)
-        bound = init.default_bound(init.fan_in(shape))
-        self.weight = Parameter(init.uniform(shape, bound, rng, dtype), label="weight")
-        self.bias = (
-            Parameter(init.uniform((self.out_channels,), bound, rng, dtype), label="bias")
-            if bias
-            else None
-        )
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got {padding!r}")
+        self.output_padding = _pair(output_padding, "output_padding", "ConvTranspose2d", 0)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, seed, dtype)  # fmt: skip
+
+    def _weight_shape(self) -> tuple[int, ...]:
+        return (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
 
     def forward(self, x: Tensor) -> Tensor:
-        if not isinstance(x, Tensor):
-            x = Tensor(x, dtype=self.weight.dtype)
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"Conv2d({self.in_channels} -> {self.out_channels}): expected input of shape "
-                f"(N, {self.in_channels}, H, W), got {x.shape}"
-            )
-        _check_dtype(x, self.weight, "Conv2d")
-        return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+        return F.conv_transpose2d(
+            self._check_input(x), self.weight, self.bias, stride=self.stride,
+            padding=self.padding, output_padding=self.output_padding, groups=self.groups,
+            dilation=self.dilation,
+        )  # fmt: skip
 
     def extra_repr(self) -> str:
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.bias is None:
-            text += ", bias=False"
+        text = super().extra_repr()
+        if self.output_padding != (0, 0):
+            text += f", output_padding={self.output_padding}"
         return text
 
 
-class _Pool(Module):
-    _fn = staticmethod(F.max_pool2d)
+class MaxPool2d(Module):
+    """Max over each kernel window (stride defaults to the kernel size), as PyTorch's.
+
+    With ``return_indices=True`` the call returns ``(output, indices)``: each window's
+    argmax as ``row * W + column`` in its input plane.
+    """
 
     def __init__(
         self,
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] | None = None,
         padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        where = type(self).__name__
-        self.kernel_size = _pair(kernel_size, "kernel_size", where)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", where)
-        self.padding = _pair(padding, "padding", where, minimum=0)
+        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxPool2d")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "MaxPool2d")
+        self.padding = _pair(padding, "padding", "MaxPool2d", minimum=0)
+        self.dilation = _pair(dilation, "dilation", "MaxPool2d")
+        self.return_indices = bool(return_indices)
+        self.ceil_mode = bool(ceil_mode)
 
-    def forward(self, x: Tensor) -> Tensor:
-        if x.ndim != 4:
-            raise ValueError(
-                f"{type(self).__name__}: expected input of shape (N, C, H, W), got {x.shape}"
-            )
-        return type(self)._fn(x, self.kernel_size, stride=self.stride, padding=self.padding)
+    def forward(self, x: Tensor) -> Any:
+        _check_pool_input(x, "MaxPool2d")
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)  # fmt: skip
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        text = f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        return text + (", ceil_mode=True" if self.ceil_mode else "")
 
 
-class MaxPool2d(_Pool):
-    """Max over each kernel window (stride defaults to the kernel size)."""
+class AvgPool2d(Module):
+    """Mean over each kernel window (stride defaults to the kernel size), as PyTorch's."""
 
-    _fn = staticmethod(F.max_pool2d)
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "kernel_size", "AvgPool2d")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "AvgPool2d")
+        self.padding = _pair(padding, "padding", "AvgPool2d", minimum=0)
+        self.ceil_mode = bool(ceil_mode)
+        self.count_include_pad = bool(count_include_pad)
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_pool_input(x, "AvgPool2d")
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        text = f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        text += ", ceil_mode=True" if self.ceil_mode else ""
+        return text + ("" if self.count_include_pad else ", count_include_pad=False")
 
 
-class AvgPool2d(_Pool):
-    """Mean over each kernel window (stride defaults to the kernel size)."""
-
-    _fn = staticmethod(F.avg_pool2d)
+def _check_pool_input(x: Any, where: str) -> None:
+    if getattr(x, "ndim", None) not in (3, 4):
+        raise ValueError(
+            f"{where}: expected input of shape (N, C, H, W), got "
+            f"{getattr(x, 'shape', type(x).__name__)} (or one unbatched (C, H, W) sample)"
+        )
 
 
 class Flatten(Module):
