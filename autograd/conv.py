@@ -54,7 +54,6 @@ IntPair = int | tuple[int, int]
 COLS_BUDGET = 1 << 17
 
 
-
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
     """Accept ``3`` or ``(3, 2)`` for a per-axis (height, width) setting."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
