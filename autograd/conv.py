@@ -50,7 +50,8 @@ IntPair = int | tuple[int, int]
 #: that makes them and the GEMM that reads them (per-sample GEMMs on cache-resident columns
 #: ran at 130 GFLOP/s on one core here, one GEMM over a whole batch's columns at 90), and
 #: no N*K*P buffer is ever allocated. dJ/dW unfolds each block again (cheaper than keeping
-#: the columns of the whole batch alive from forward to backward).
+#: the columns of the whole batch alive from forward to backward), except when the batch
+#: is a single block: its columns exist anyway and are kept.
 COLS_BUDGET = 1 << 17
 
 
@@ -180,10 +181,11 @@ def by_group(a: np.ndarray, groups: int) -> np.ndarray:
 def conv_forward(
     xd: np.ndarray, wd: np.ndarray, bd: np.ndarray | None, geo: ConvGeometry,
     xp: np.ndarray | None = None,
-) -> np.ndarray:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
     """out_n = W @ unfold(x_n) (+ b): one matrix product per sample, blocks of samples.
 
-    ``xp`` is ``xd`` already padded, when the caller has it.
+    ``xp`` is ``xd`` already padded, when the caller has it. Returns the output and, when
+    the whole batch was one block, its columns (free to keep: dJ/dW reuses them).
     """
     o, groups = wd.shape[0], geo.groups
     ho, wo = geo.out_hw
@@ -203,7 +205,7 @@ def conv_forward(
             np.matmul(by_group(wm, groups), by_group(cols, groups), out=by_group(out[b], groups))
     if bd is not None and not fused:
         out += bd.reshape(o, 1)
-    return out.reshape(xd.shape[0], o, ho, wo)
+    return out.reshape(xd.shape[0], o, ho, wo), cols if len(geo.blocks) == 1 else None
 
 
 def conv_input_grad(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
@@ -282,9 +284,11 @@ def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) 
 
 
 def conv_weight_grad(
-    xd: np.ndarray, gd: np.ndarray, geo: ConvGeometry, xp: np.ndarray | None = None
-) -> np.ndarray:
-    """dJ/dW = sum_n G_n @ unfold(x_n)^T, the columns unfolded again block by block.
+    xd: np.ndarray, gd: np.ndarray, geo: ConvGeometry, xp: np.ndarray | None = None,
+    kept: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """dJ/dW = sum_n G_n @ unfold(x_n)^T, the columns unfolded again block by block (or the
+    forward's, ``kept`` when the batch was one block: their first C*kh*kw rows).
 
     Computed as (sum_n cols_n G_n^T)^T: with cols_n on the left both GEMM operands are read
     in their stored order (about 2x faster than G_n cols_n^T).
@@ -295,8 +299,9 @@ def conv_weight_grad(
     xp = pad_hw(xd, geo.pads) if xp is None else xp
     g3 = gd.reshape(n, o, -1)
     gwt = np.zeros((groups, cg * kh * kw, o // groups), dtype=np.result_type(gd, xd))
+    k = cg * kh * kw * groups
     for b in geo.blocks:
-        cols = unfold(xp[b], geo)  # (n_b, K, P)
+        cols = unfold(xp[b], geo) if kept is None else kept[:, :k]  # (n_b, K, P)
         if groups == 1:  # (n_b, K, P) @ (n_b, P, O) -> (n_b, K, O), summed over the block
             gwt[0] += np.matmul(cols, g3[b].transpose(0, 2, 1)).sum(axis=0)
         else:  # the same per group: (n_b, G, K/G, P) @ (n_b, G, P, O/G)
@@ -312,9 +317,9 @@ def bias_grad(g: Any) -> Any:
     return g.sum(axis=0).sum(axis=(1, 2))
 
 
-def _conv_rule(geo: ConvGeometry, xp: np.ndarray):
-    """Backward of out = conv2d(x, w) + b (``xp``: the forward's padded input, reused by
-    the numpy path only)."""
+def _conv_rule(geo: ConvGeometry, xp: np.ndarray, kept: np.ndarray | None):
+    """Backward of out = conv2d(x, w) + b (``xp``, ``kept``: the forward's padded input and
+    single block of columns, reused by the numpy path only)."""
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         x, w = inputs[0], inputs[1]
@@ -323,7 +328,7 @@ def _conv_rule(geo: ConvGeometry, xp: np.ndarray):
             if needs[0]:
                 gx = conv_input_grad(g, w, geo)
             if needs[1]:
-                gw = conv_weight_grad(x, g, geo, xp)
+                gw = conv_weight_grad(x, g, geo, xp, kept)
             if len(needs) == 3 and needs[2]:
                 gb = bias_grad(g)
         else:  # create_graph: the same derivatives as differentiable ops
@@ -341,8 +346,8 @@ def _conv_rule(geo: ConvGeometry, xp: np.ndarray):
 def _conv_op(x: Tensor, w: Tensor, b: Tensor | None, geo: ConvGeometry) -> Tensor:
     parents = (x, w) if b is None else (x, w, b)
     xp = pad_hw(x.data, geo.pads)
-    out = conv_forward(x.data, w.data, None if b is None else b.data, geo, xp)
-    return make_node(out, "conv2d", parents, _conv_rule(geo, xp))
+    out, kept = conv_forward(x.data, w.data, None if b is None else b.data, geo, xp)
+    return make_node(out, "conv2d", parents, _conv_rule(geo, xp, kept))
 
 
 def _conv_transpose_op(g: Tensor, w: Tensor, geo: ConvGeometry) -> Tensor:
@@ -353,7 +358,7 @@ def _conv_transpose_op(g: Tensor, w: Tensor, geo: ConvGeometry) -> Tensor:
         gg, ww = inputs
         if isinstance(v, np.ndarray):
             return (
-                conv_forward(v, ww, None, geo) if needs[0] else None,
+                conv_forward(v, ww, None, geo)[0] if needs[0] else None,
                 conv_weight_grad(v, gg, geo) if needs[1] else None,
             )
         return (
@@ -373,7 +378,7 @@ def _conv_weight_op(x: Tensor, g: Tensor, geo: ConvGeometry) -> Tensor:
         if isinstance(v, np.ndarray):
             return (
                 conv_input_grad(gg, v, geo) if needs[0] else None,
-                conv_forward(xx, v, None, geo) if needs[1] else None,
+                conv_forward(xx, v, None, geo)[0] if needs[1] else None,
             )
         return (
             _conv_transpose_op(gg, v, geo) if needs[0] else None,
