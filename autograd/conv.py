@@ -40,7 +40,6 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .grad_mode import is_grad_enabled
 from .record import as_tensor, make_node
 from .tensor import Tensor
 
@@ -51,9 +50,9 @@ IntPair = int | tuple[int, int]
 #: that makes them and the GEMM that reads them (per-sample GEMMs on cache-resident columns
 #: ran at 130 GFLOP/s on one core here, one GEMM over a whole batch's columns at 90), and
 #: no N*K*P buffer is ever allocated. dJ/dW unfolds each block again (cheaper than keeping
-#: the columns of the whole batch alive from forward to backward).
+#: the columns of the whole batch alive from forward to backward), except when the batch
+#: is a single block: its columns exist anyway and are kept.
 COLS_BUDGET = 1 << 17
-
 
 
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
@@ -128,15 +127,13 @@ class ConvGeometry:
 
 
 # ------------------------------------------------------------------ numpy kernels
-def unfold(
-    xp: np.ndarray, geo: ConvGeometry, ones_row: bool = False, out: np.ndarray | None = None
-) -> np.ndarray:
+def unfold(xp: np.ndarray, geo: ConvGeometry, ones_row: bool = False) -> np.ndarray:
     """im2col of padded samples: shape (n, C*kh*kw, Ho*Wo), rows (c, p, q), columns (i, j).
 
     A strided view indexes xp[n, c, i*s + p*d, j*s + q*d] as win[n, c, p, q, i, j] without
     copying; one copy of that view is the GEMM-ready layout. ``ones_row`` appends a row of
     ones (shape (n, C*kh*kw + 1, Ho*Wo)), so a bias column appended to W adds the bias
-    inside the matrix product (the perceptron's constant input). ``out``: where to write.
+    inside the matrix product (the perceptron's constant input).
     """
     n, c = xp.shape[:2]
     _, _, kh, kw = geo.w_shape
@@ -147,7 +144,7 @@ def unfold(
     win = as_strided(
         xp, (n, c, kh, kw, ho, wo), (sn, sc, sy * dh, sx * dw, sy * sh, sx * sw), writeable=False
     )
-    cols = np.empty((n, k + ones_row, ho * wo), dtype=xp.dtype) if out is None else out
+    cols = np.empty((n, k + ones_row, ho * wo), dtype=xp.dtype)
     np.copyto(cols[:, :k].reshape(n, c, kh, kw, ho, wo), win)
     if ones_row:
         cols[:, k] = 1
@@ -183,12 +180,12 @@ def by_group(a: np.ndarray, groups: int) -> np.ndarray:
 
 def conv_forward(
     xd: np.ndarray, wd: np.ndarray, bd: np.ndarray | None, geo: ConvGeometry,
-    xp: np.ndarray | None = None, keep: bool = False,
+    xp: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
     """out_n = W @ unfold(x_n) (+ b): one matrix product per sample, blocks of samples.
 
-    ``xp`` is ``xd`` already padded, when the caller has it. Returns (out, the columns of
-    the whole batch when ``keep`` and they fit in KEEP_COLS_MAX, else None).
+    ``xp`` is ``xd`` already padded, when the caller has it. Returns the output and, when
+    the whole batch was one block, its columns (free to keep: dJ/dW reuses them).
     """
     o, groups = wd.shape[0], geo.groups
     ho, wo = geo.out_hw
@@ -199,22 +196,16 @@ def conv_forward(
     fused = bd is not None and groups == 1
     if fused:
         wm = np.concatenate([wm, bd.reshape(o, 1).astype(wm.dtype, copy=False)], axis=1)
-    n = xd.shape[0]
-    out = np.empty((n, o, ho * wo), dtype=np.result_type(xd, wd))
-    kept = None
-    rows = xd.shape[1] * wd.shape[2] * wd.shape[3] + fused  # C*kh*kw (+ the ones row)
-    if keep and n * rows * ho * wo <= KEEP_COLS_MAX:
-        kept = np.empty((n, rows, ho * wo), dtype=xp.dtype)
+    out = np.empty((xd.shape[0], o, ho * wo), dtype=np.result_type(xd, wd))
     for b in geo.blocks:
-        # (n_b, K, P), K = C*kh*kw (+ 1), P = Ho*Wo
-        cols = unfold(xp[b], geo, ones_row=fused, out=None if kept is None else kept[b])
+        cols = unfold(xp[b], geo, ones_row=fused)  # (n_b, K, P), K = C*kh*kw (+ 1), P = Ho*Wo
         if groups == 1:  # THE matrix multiply: (O, K) @ (n_b, K, P) -> (n_b, O, P) = NCHW
             np.matmul(wm, cols, out=out[b])
         else:  # per group: (G, O/G, K/G) @ (n_b, G, K/G, P) -> (n_b, G, O/G, P)
             np.matmul(by_group(wm, groups), by_group(cols, groups), out=by_group(out[b], groups))
     if bd is not None and not fused:
         out += bd.reshape(o, 1)
-    return out.reshape(n, o, ho, wo), kept
+    return out.reshape(xd.shape[0], o, ho, wo), cols if len(geo.blocks) == 1 else None
 
 
 def conv_input_grad(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
@@ -236,12 +227,6 @@ def input_grad_nchw(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.nda
         gx[b] = fold(dcols.reshape(dcols.shape[0], -1, dcols.shape[-1]), geo)
     return gx
 
-
-#: The forward pass keeps the columns of the whole batch for dJ/dW when they have at most
-#: this many elements (8 MB of float32): 0.3-0.8 ms saved per conv step on the LeNet, c=8
-#: and c=32's first conv; larger columns (c=32's second conv: 19 MB) cost more in memory
-#: traffic than unfolding them again, block by block in cache.
-KEEP_COLS_MAX = 1 << 21
 
 #: Arrays up to this many elements are transposed in one copy (they fit in cache); larger
 #: ones in two copies that each keep a contiguous axis (~7x faster on c=32's gradients).
@@ -302,8 +287,8 @@ def conv_weight_grad(
     xd: np.ndarray, gd: np.ndarray, geo: ConvGeometry, xp: np.ndarray | None = None,
     kept: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """dJ/dW = sum_n G_n @ unfold(x_n)^T, with the forward's columns when it ``kept`` them
-    (their first C*kh*kw rows), else unfolded again block by block.
+    """dJ/dW = sum_n G_n @ unfold(x_n)^T, the columns unfolded again block by block (or the
+    forward's, ``kept`` when the batch was one block: their first C*kh*kw rows).
 
     Computed as (sum_n cols_n G_n^T)^T: with cols_n on the left both GEMM operands are read
     in their stored order (about 2x faster than G_n cols_n^T).
@@ -316,7 +301,7 @@ def conv_weight_grad(
     gwt = np.zeros((groups, cg * kh * kw, o // groups), dtype=np.result_type(gd, xd))
     k = cg * kh * kw * groups
     for b in geo.blocks:
-        cols = unfold(xp[b], geo) if kept is None else kept[b, :k]  # (n_b, K, P)
+        cols = unfold(xp[b], geo) if kept is None else kept[:, :k]  # (n_b, K, P)
         if groups == 1:  # (n_b, K, P) @ (n_b, P, O) -> (n_b, K, O), summed over the block
             gwt[0] += np.matmul(cols, g3[b].transpose(0, 2, 1)).sum(axis=0)
         else:  # the same per group: (n_b, G, K/G, P) @ (n_b, G, P, O/G)
@@ -334,7 +319,7 @@ def bias_grad(g: Any) -> Any:
 
 def _conv_rule(geo: ConvGeometry, xp: np.ndarray, kept: np.ndarray | None):
     """Backward of out = conv2d(x, w) + b (``xp``, ``kept``: the forward's padded input and
-    columns, reused by the numpy path only)."""
+    single block of columns, reused by the numpy path only)."""
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         x, w = inputs[0], inputs[1]
@@ -361,8 +346,7 @@ def _conv_rule(geo: ConvGeometry, xp: np.ndarray, kept: np.ndarray | None):
 def _conv_op(x: Tensor, w: Tensor, b: Tensor | None, geo: ConvGeometry) -> Tensor:
     parents = (x, w) if b is None else (x, w, b)
     xp = pad_hw(x.data, geo.pads)
-    keep = w.requires_grad and is_grad_enabled()  # the columns are dJ/dW's other factor
-    out, kept = conv_forward(x.data, w.data, None if b is None else b.data, geo, xp, keep)
+    out, kept = conv_forward(x.data, w.data, None if b is None else b.data, geo, xp)
     return make_node(out, "conv2d", parents, _conv_rule(geo, xp, kept))
 
 
