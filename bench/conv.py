@@ -32,6 +32,8 @@ import sys
 import time
 from collections import defaultdict
 
+from record import record  # for make bench's summary table
+
 MODELS = {
     # name: (input channels, image size, batch, c) ; c=None is the LeNet
     "lenet": (1, 28, 64, None),
@@ -229,6 +231,7 @@ def compare(models: list[str], rounds: int, threads: str | None, baseline: str |
             ref = statistics.median(times["torch"])
             per = " ".join(f"{a / b:.2f}" for a, b in zip(times["ours"], times["torch"]))
             cells += f"{ref:12.2f}{ours / ref:8.2f}   ({per})"
+            record(f"CNN step {model}", ours / 1e3, ref / 1e3, "PyTorch CPU", 1.2)
             if "before" in times:
                 old = statistics.median(times["before"])
                 cells += f"   before: {old:.2f} ms, {old / ref:.2f}x"
@@ -365,7 +368,7 @@ def print_profile(model: str, steps: int, baseline: str | None) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=",".join(MODELS))
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", default=None)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--baseline", default=None,
