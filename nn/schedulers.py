@@ -16,6 +16,7 @@ starting rate ``base_lr``.
 
 from __future__ import annotations
 
+import abc
 import bisect
 import math
 from collections.abc import Sequence
@@ -37,10 +38,29 @@ def _check_optimizer(optimizer: Any, where: str) -> None:
         raise TypeError(f"{where}: expected an nn.optim optimizer, got {type(optimizer).__name__}")
 
 
-class LRScheduler:
+class _SchedulerState:
+    """What every scheduler shares: the last learning rates it set and its saved state."""
+
+    optimizer: Any
+    _last_lr: list[float]
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates set by the last ``step()``, one per group."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything but the optimizer (save it next to ``optimizer.state_dict()``)."""
+        return {k: v for k, v in vars(self).items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore ``state_dict()``."""
+        vars(self).update(state_dict)
+
+
+class LRScheduler(_SchedulerState, abc.ABC):
     """Base class: ``step()`` sets each group's lr to ``get_lr()`` for the next epoch.
 
-    Subclasses define ``_lr(base_lr, epoch)``, the closed form.
+    Subclasses define ``get_lr()`` (most through a closed form ``_lr(base_lr, epoch)``).
 
     Parameters
     ----------
@@ -69,12 +89,9 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self.step()
 
-    def _lr(self, base_lr: float, epoch: int) -> float:
-        raise NotImplementedError  # pragma: no cover (every subclass defines it)
-
+    @abc.abstractmethod
     def get_lr(self) -> list[float]:
         """The learning rate of each group at ``last_epoch``."""
-        return [self._lr(base, self.last_epoch) for base in self.base_lrs]
 
     def step(self) -> None:
         """Advance one epoch (or batch) and set each group's lr."""
@@ -83,23 +100,23 @@ class LRScheduler:
             group["lr"] = lr
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
 
-    def get_last_lr(self) -> list[float]:
-        """The learning rates set by the last ``step()``, one per group."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything but the optimizer (save it next to ``optimizer.state_dict()``)."""
-        return {k: v for k, v in vars(self).items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore ``state_dict()``."""
-        vars(self).update(state_dict)
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self.get_last_lr()})"
 
 
-class StepLR(LRScheduler):
+class _ClosedFormLR(LRScheduler):
+    """A scheduler given by a closed form ``_lr(base_lr, epoch)`` per group."""
+
+    @abc.abstractmethod
+    def _lr(self, base_lr: float, epoch: int) -> float:
+        """The learning rate at ``epoch`` of a group that started at ``base_lr``."""
+
+    def get_lr(self) -> list[float]:
+        """The learning rate of each group at ``last_epoch``."""
+        return [self._lr(base, self.last_epoch) for base in self.base_lrs]
+
+
+class StepLR(_ClosedFormLR):
     """lr = base_lr * gamma ** (epoch // step_size): decay by ``gamma`` every ``step_size``.
 
     >>> import nn
@@ -124,7 +141,7 @@ class StepLR(LRScheduler):
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
-class MultiStepLR(LRScheduler):
+class MultiStepLR(_ClosedFormLR):
     """lr = base_lr * gamma ** (number of milestones <= epoch)."""
 
     def __init__(self, optimizer: Any, milestones: Sequence[int], gamma: float = 0.1,
@@ -139,7 +156,7 @@ class MultiStepLR(LRScheduler):
         return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
 
 
-class ExponentialLR(LRScheduler):
+class ExponentialLR(_ClosedFormLR):
     """lr = base_lr * gamma ** epoch."""
 
     def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1) -> None:
@@ -150,7 +167,7 @@ class ExponentialLR(LRScheduler):
         return base_lr * self.gamma**epoch
 
 
-class CosineAnnealingLR(LRScheduler):
+class CosineAnnealingLR(_ClosedFormLR):
     """lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2 (SGDR without restarts).
 
     Half a cosine from ``base_lr`` down to ``eta_min`` over ``T_max`` epochs.
@@ -287,7 +304,7 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_SchedulerState):
     """Multiply the lr by ``factor`` when a metric has stopped improving for ``patience`` epochs.
 
     Call ``step(metric)`` once per epoch (``nn.fit`` passes the validation loss when there
@@ -374,15 +391,3 @@ class ReduceLROnPlateau:
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list[float]:
-        """The current learning rates, one per group."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything but the optimizer."""
-        return {k: v for k, v in vars(self).items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore ``state_dict()``."""
-        vars(self).update(state_dict)
