@@ -24,7 +24,8 @@ Three differentiable ops form a closed family, so gradients of gradients stay co
 ``conv2d_weight(x, g)``; each one's backward rule is written with the other two.
 
 Speed (measured with bench/conv.py; each choice is commented where it is made): samples
-go through unfold and GEMM in cache-sized blocks (COLS_BUDGET); the bias rides inside the
+go through unfold and GEMM in cache-sized blocks (COLS_BUDGET), all blocks of a pass
+written into one buffer reused from step to step (block_buffer); the bias rides inside the
 GEMM as a column of W against a row of ones; the input gradient (groups == 1) is folded in
 channels-last layout, where every add runs over N*C contiguous values. The numpy fast path
 of each rule uses these kernels, the create_graph path the differentiable ops.
@@ -33,6 +34,7 @@ of each rule uses these kernels, the create_graph path the differentiable ops.
 from __future__ import annotations
 
 import numbers
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -127,13 +129,44 @@ class ConvGeometry:
 
 
 # ------------------------------------------------------------------ numpy kernels
-def unfold(xp: np.ndarray, geo: ConvGeometry, ones_row: bool = False) -> np.ndarray:
+#: Column buffers of multi-block passes, reused across blocks, passes and steps. A fresh
+#: block-sized array (~0.5 MB) per unfold is often mapped and page-faulted in again (26
+#: unfolds per LeNet step: 1250 -> 690 page faults per step, ~0.5 ms of 8.5); a reused
+#: one is written in cache. Keyed by (shape, dtype), at most WORKSPACE_KEYS of them (the
+#: oldest is dropped), each at most COLS_BUDGET (+ a row) elements.
+_workspaces: dict[tuple, np.ndarray] = {}
+WORKSPACE_KEYS = 8
+
+
+def block_buffer(geo: ConvGeometry, dtype: Any, ones_row: bool = False) -> np.ndarray | None:
+    """The shared (samples per block, C*kh*kw (+ 1), Ho*Wo) buffer for a multi-block pass,
+    or None (one block: its columns are new, the forward keeps them for dJ/dW)."""
+    if len(geo.blocks) == 1:
+        return None
+    b = geo.blocks[0]
+    k = geo.x_shape[1] * geo.w_shape[2] * geo.w_shape[3] + ones_row
+    key = ((b.stop - b.start, k, geo.out_hw[0] * geo.out_hw[1]), np.dtype(dtype))
+    buf = _workspaces.get(key)
+    # free when only the dict, ``buf`` and getrefcount's argument refer to it (views of it
+    # alive elsewhere, e.g. a pass in progress further up the stack, add their .base)
+    if buf is None or sys.getrefcount(buf) > 3:
+        buf = np.empty(*key)
+        if key not in _workspaces and len(_workspaces) >= WORKSPACE_KEYS:
+            del _workspaces[next(iter(_workspaces))]
+        _workspaces.setdefault(key, buf)
+    return buf
+
+
+def unfold(
+    xp: np.ndarray, geo: ConvGeometry, ones_row: bool = False, out: np.ndarray | None = None
+) -> np.ndarray:
     """im2col of padded samples: shape (n, C*kh*kw, Ho*Wo), rows (c, p, q), columns (i, j).
 
     A strided view indexes xp[n, c, i*s + p*d, j*s + q*d] as win[n, c, p, q, i, j] without
     copying; one copy of that view is the GEMM-ready layout. ``ones_row`` appends a row of
     ones (shape (n, C*kh*kw + 1, Ho*Wo)), so a bias column appended to W adds the bias
-    inside the matrix product (the perceptron's constant input).
+    inside the matrix product (the perceptron's constant input). ``out``: a C-contiguous
+    buffer of that shape to write instead of a new array.
     """
     n, c = xp.shape[:2]
     _, _, kh, kw = geo.w_shape
@@ -144,7 +177,7 @@ def unfold(xp: np.ndarray, geo: ConvGeometry, ones_row: bool = False) -> np.ndar
     win = as_strided(
         xp, (n, c, kh, kw, ho, wo), (sn, sc, sy * dh, sx * dw, sy * sh, sx * sw), writeable=False
     )
-    cols = np.empty((n, k + ones_row, ho * wo), dtype=xp.dtype)
+    cols = np.empty((n, k + ones_row, ho * wo), dtype=xp.dtype) if out is None else out
     np.copyto(cols[:, :k].reshape(n, c, kh, kw, ho, wo), win)
     if ones_row:
         cols[:, k] = 1
@@ -197,8 +230,10 @@ def conv_forward(
     if fused:
         wm = np.concatenate([wm, bd.reshape(o, 1).astype(wm.dtype, copy=False)], axis=1)
     out = np.empty((xd.shape[0], o, ho * wo), dtype=np.result_type(xd, wd))
+    buf = block_buffer(geo, xp.dtype, fused)
     for b in geo.blocks:
-        cols = unfold(xp[b], geo, ones_row=fused)  # (n_b, K, P), K = C*kh*kw (+ 1), P = Ho*Wo
+        # (n_b, K, P), K = C*kh*kw (+ 1), P = Ho*Wo
+        cols = unfold(xp[b], geo, fused, None if buf is None else buf[: b.stop - b.start])
         if groups == 1:  # THE matrix multiply: (O, K) @ (n_b, K, P) -> (n_b, O, P) = NCHW
             np.matmul(wm, cols, out=out[b])
         else:  # per group: (G, O/G, K/G) @ (n_b, G, K/G, P) -> (n_b, G, O/G, P)
@@ -300,8 +335,12 @@ def conv_weight_grad(
     g3 = gd.reshape(n, o, -1)
     gwt = np.zeros((groups, cg * kh * kw, o // groups), dtype=np.result_type(gd, xd))
     k = cg * kh * kw * groups
+    buf = block_buffer(geo, xp.dtype) if kept is None else None
     for b in geo.blocks:
-        cols = unfold(xp[b], geo) if kept is None else kept[:, :k]  # (n_b, K, P)
+        if kept is None:  # (n_b, K, P)
+            cols = unfold(xp[b], geo, out=None if buf is None else buf[: b.stop - b.start])
+        else:
+            cols = kept[:, :k]
         if groups == 1:  # (n_b, K, P) @ (n_b, P, O) -> (n_b, K, O), summed over the block
             gwt[0] += np.matmul(cols, g3[b].transpose(0, 2, 1)).sum(axis=0)
         else:  # the same per group: (n_b, G, K/G, P) @ (n_b, G, P, O/G)
