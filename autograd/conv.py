@@ -131,9 +131,10 @@ class ConvGeometry:
 # ------------------------------------------------------------------ numpy kernels
 #: Column buffers of multi-block passes, reused across blocks, passes and steps. A fresh
 #: block-sized array (~0.5 MB) per unfold is often mapped and page-faulted in again (26
-#: unfolds per LeNet step: 1250 -> 690 page faults per step, ~0.5 ms of 8.5); a reused
-#: one is written in cache. Keyed by (shape, dtype), at most WORKSPACE_KEYS of them (the
-#: oldest is dropped), each at most COLS_BUDGET (+ a row) elements.
+#: unfolds per LeNet step: ~1250 -> ~970 page faults per step, 8.6-9.1 -> 8.0-8.9 ms, as
+#: before this wave); a reused one is written in cache. Keyed by (shape, dtype), at most
+#: WORKSPACE_KEYS of them (the oldest is dropped), each at most COLS_BUDGET (+ a row)
+#: elements.
 _workspaces: dict[tuple, np.ndarray] = {}
 WORKSPACE_KEYS = 8
 
