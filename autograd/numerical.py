@@ -175,32 +175,14 @@ def gradcheck(
     True
     """
     inputs = _checked_inputs(f, inputs, h, "gradcheck")
+    _require_float64(inputs, "gradcheck")
     for x in inputs:
-        if isinstance(x.data, np.ndarray) and x.data.dtype != np.float64:
-            raise TypeError(
-                f"gradcheck: inputs must be float64 (finite differences are too coarse in "
-                f"{x.data.dtype}); got {x.data.dtype}"
-            )
         x.grad = None if isinstance(x.data, np.ndarray) else 0.0
     out = f(*inputs)
     _scalar(out)
     out.backward()
     numerical = numerical_grad(f, inputs, h=h, method="central")
-    problems = []
-    for i, (x, num) in enumerate(zip(inputs, numerical)):
-        analytic = x.grad
-        if analytic is None:
-            analytic = np.zeros_like(num)
-        analytic = np.asarray(analytic, dtype=np.float64)
-        if np.shape(analytic) != np.shape(num):
-            problems.append(
-                f"{_name(x, i)}: gradient shape {np.shape(analytic)} != input shape {np.shape(num)}"
-            )
-        elif not np.allclose(analytic, num, atol=atol, rtol=rtol, equal_nan=True):
-            problems.append(f"{_name(x, i)}: analytic {analytic!r} vs numerical {num!r}")
-    if problems:
-        raise GradcheckError("gradcheck failed:\n  " + "\n  ".join(problems))
-    return True
+    return _compare(inputs, [x.grad for x in inputs], numerical, atol, rtol, "gradcheck")
 
 
 def gradgradcheck(
@@ -240,12 +222,7 @@ def gradgradcheck(
 
     inputs = list(inputs)
     rng = np.random.default_rng(seed)
-    for x in inputs:
-        if isinstance(x.data, np.ndarray) and x.data.dtype != np.float64:
-            raise TypeError(
-                f"gradgradcheck: inputs must be float64 (finite differences are too coarse "
-                f"in {x.data.dtype}); got {x.data.dtype}"
-            )
+    _require_float64(inputs, "gradgradcheck")
     with set_grad_enabled(True):
         out = f(*inputs)
     if isinstance(out.data, np.ndarray):
@@ -270,13 +247,34 @@ def gradgradcheck(
     else:  # the gradient does not depend on the inputs: all second derivatives are 0
         analytic = [None] * len(inputs)
     numerical = numerical_grad(lambda *xs: _float(F(*xs)), inputs, h=h, method="central")
+    return _compare(inputs, analytic, numerical, atol, rtol, "gradgradcheck")
+
+
+def _require_float64(inputs: Sequence[Any], where: str) -> None:
+    """Finite differences with a step of ``h`` need float64: refuse other Tensor dtypes."""
+    for x in inputs:
+        if isinstance(x.data, np.ndarray) and x.data.dtype != np.float64:
+            raise TypeError(
+                f"{where}: inputs must be float64 (finite differences are too coarse in "
+                f"{x.data.dtype}); got {x.data.dtype}"
+            )
+
+
+def _compare(inputs: Sequence[Any], analytic: Sequence[Any], numerical: Sequence[Any],
+             atol: float, rtol: float, where: str) -> bool:
+    """True when every analytic derivative (None = 0) matches its central difference within
+    ``atol + rtol * |numerical|``; otherwise a GradcheckError naming every mismatch."""
     problems = []
     for i, (x, a, num) in enumerate(zip(inputs, analytic, numerical)):
         a = np.zeros_like(num) if a is None else np.asarray(a, dtype=np.float64)
-        if not np.allclose(a, num, atol=atol, rtol=rtol, equal_nan=True):
+        if np.shape(a) != np.shape(num):
+            problems.append(
+                f"{_name(x, i)}: gradient shape {np.shape(a)} != input shape {np.shape(num)}"
+            )
+        elif not np.allclose(a, num, atol=atol, rtol=rtol, equal_nan=True):
             problems.append(f"{_name(x, i)}: analytic {a!r} vs numerical {num!r}")
     if problems:
-        raise GradcheckError("gradgradcheck failed:\n  " + "\n  ".join(problems))
+        raise GradcheckError(f"{where} failed:\n  " + "\n  ".join(problems))
     return True
 
 
