@@ -21,11 +21,10 @@ import statistics
 import sys
 import time
 
-if __name__ == "__main__" and "--threads" in sys.argv:
-    _n = sys.argv[sys.argv.index("--threads") + 1]
-    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _n
+# isort: split
+import pin_threads  # noqa: F401 (--threads N pins BLAS before numpy loads)
 
+# isort: split
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402

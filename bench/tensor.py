@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 
-if __name__ == "__main__" and "--threads" in sys.argv:
-    # Pin BLAS/OpenMP threads before numpy and torch load (fair, stable on a busy machine).
-    _n = sys.argv[sys.argv.index("--threads") + 1]
-    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _n
+# isort: split
+import pin_threads  # noqa: F401 (--threads N pins BLAS before numpy loads)
 
+# isort: split
 import numpy as np  # noqa: E402
 
 from autograd import Tensor, conv2d, max_pool2d  # noqa: E402
