@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import buffers
 from .record import as_tensor, make_node
 from .tensor import Tensor
 
@@ -87,8 +88,11 @@ def pad_hw(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -
     if not any(pads):
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out = buffers.empty((n, c, h + top + bottom, w + left + right), x.dtype)
     out[:, :, top : top + h, left : left + w] = x
+    for border in (out[:, :, :top], out[:, :, top + h :], out[:, :, top : top + h, :left],
+                   out[:, :, top : top + h, left + w :]):  # fmt: skip
+        border.fill(value)
     return out
 
 
@@ -199,7 +203,7 @@ def fold(cols: np.ndarray, geo: ConvGeometry) -> np.ndarray:
     top, _, left, _ = geo.pads
     h, w = geo.x_shape[2:]
     c6 = cols.reshape(n, c, kh, kw, ho, wo)
-    acc = np.zeros((n, c, hp, wp), dtype=cols.dtype)
+    acc = buffers.zeros((n, c, hp, wp), cols.dtype)
     for p in range(kh):
         rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
         for q in range(kw):
@@ -230,7 +234,7 @@ def conv_forward(
     fused = bd is not None and groups == 1
     if fused:
         wm = np.concatenate([wm, bd.reshape(o, 1).astype(wm.dtype, copy=False)], axis=1)
-    out = np.empty((xd.shape[0], o, ho * wo), dtype=np.result_type(xd, wd))
+    out = buffers.empty((xd.shape[0], o, ho * wo), np.result_type(xd, wd))
     buf = block_buffer(geo, xp.dtype, fused)
     for b in geo.blocks:
         # (n_b, K, P), K = C*kh*kw (+ 1), P = Ho*Wo
@@ -257,7 +261,7 @@ def input_grad_nchw(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.nda
     n, c, h, w = geo.x_shape
     wt = by_group(wd.reshape(o, -1), groups).transpose(0, 2, 1)  # (G, K/G, O/G)
     g3 = gd.reshape(n, o, -1)
-    gx = np.empty((n, c, h, w), dtype=np.result_type(gd, wd))
+    gx = buffers.empty((n, c, h, w), np.result_type(gd, wd))
     for b in geo.blocks:
         dcols = np.matmul(wt, by_group(g3[b], groups))  # (n_b, G, K/G, P) = dJ/dcols
         gx[b] = fold(dcols.reshape(dcols.shape[0], -1, dcols.shape[-1]), geo)
@@ -278,16 +282,16 @@ def to_channels_last(a: np.ndarray) -> np.ndarray:
     """
     n, c, h, w = a.shape
     if a.size <= ONE_STEP_TRANSPOSE_MAX:
-        return np.ascontiguousarray(a.reshape(n, c, h * w).transpose(2, 0, 1))
-    per_sample = np.ascontiguousarray(a.reshape(n, c, h * w).transpose(0, 2, 1))  # (N, HW, C)
-    return np.ascontiguousarray(per_sample.transpose(1, 0, 2))
+        return buffers.contiguous(a.reshape(n, c, h * w).transpose(2, 0, 1))
+    per_sample = buffers.contiguous(a.reshape(n, c, h * w).transpose(0, 2, 1))  # (N, HW, C)
+    return buffers.contiguous(per_sample.transpose(1, 0, 2))
 
 
 def from_channels_last(a: np.ndarray) -> np.ndarray:
     """(H, W, N, C) -> (N, C, H, W), contiguous, in the same two cheap steps."""
     h, w, n, c = a.shape
-    per_sample = np.ascontiguousarray(a.reshape(h * w, n, c).transpose(1, 0, 2))  # (N, HW, C)
-    return np.ascontiguousarray(per_sample.transpose(0, 2, 1)).reshape(n, c, h, w)
+    per_sample = buffers.contiguous(a.reshape(h * w, n, c).transpose(1, 0, 2))  # (N, HW, C)
+    return buffers.contiguous(per_sample.transpose(0, 2, 1)).reshape(n, c, h, w)
 
 
 def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) -> np.ndarray:
@@ -307,16 +311,16 @@ def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) 
     ho, wo = gd.shape[2:]
     gt = to_channels_last(gd).reshape(ho * wo * n, -1)  # (Ho*Wo*N, O)
     wk = np.ascontiguousarray(wd.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
-    acc = np.zeros((hp, wp, n, c), dtype=np.result_type(gd, wd))
-    d = np.empty((ho, wo, n, c), dtype=acc.dtype)  # scratch, never returned
+    acc = buffers.zeros((hp, wp, n, c), np.result_type(gd, wd))
+    d = buffers.empty((ho, wo, n, c), acc.dtype)  # scratch, never returned
     for p in range(kh):
         rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
         for q in range(kw):
             np.matmul(gt, wk[p, q], out=d.reshape(ho * wo * n, c))
             acc[rows, q * dw : q * dw + sw * (wo - 1) + 1 : sw] += d
     if acc.size <= ONE_STEP_TRANSPOSE_MAX:  # small: crop and transpose in one copy
-        return np.ascontiguousarray(acc[top : top + h, left : left + w].transpose(2, 3, 0, 1))
-    return from_channels_last(acc)[:, :, top : top + h, left : left + w]
+        return buffers.contiguous(acc[top : top + h, left : left + w].transpose(2, 3, 0, 1))
+    return buffers.contiguous(from_channels_last(acc)[:, :, top : top + h, left : left + w])
 
 
 def conv_weight_grad(

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import buffers
 from .generic import cos as cos_of
 from .generic import data_of, divide, sign, unbroadcast, zeros_like
 from .generic import exp as exp_of
@@ -281,8 +282,20 @@ def sigmoid(x: Tensor) -> Tensor:
 
 def relu(x: Tensor) -> Tensor:
     """max(0, x); d/dx = 1 where x > 0 else 0 (0 at the kink, as PyTorch)."""
-    rule = lambda g, needs, inputs, out: (g * (data_of(out) > 0),)  # noqa: E731 (a constant mask)
-    return unary_node(x, np.maximum(x.data, 0), "relu", rule)
+    a = x.data
+    if a.dtype.kind == "f":  # large activations: on reused memory (autograd/buffers.py)
+        out = np.maximum(a, 0, out=buffers.empty(a.shape, a.dtype))
+    else:
+        out = np.maximum(a, 0)
+    return unary_node(x, out, "relu", _relu_rule)
+
+
+def _relu_rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+    kept = data_of(out)
+    if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.shape == kept.shape:
+        mask = np.greater(kept, 0, out=buffers.empty(g.shape, bool))
+        return (np.multiply(g, mask, out=buffers.empty(g.shape, g.dtype)),)
+    return (g * (kept > 0),)  # a constant mask (also on Tensors, for create_graph)
 
 
 def leaky_relu(x: Tensor, slope: float = 0.01) -> Tensor:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from . import buffers
 from .conv import IntPair, pad_hw, pair
 from .grad_mode import is_grad_enabled
 from .record import as_tensor, make_node
@@ -96,7 +97,7 @@ class PoolGeometry:
         j = np.arange(self.wo, dtype=dtype) * self.sw - self.pw
         p, q = np.divmod(np.arange(self.kh * self.kw, dtype=dtype), self.kw)
         table = p * self.dh * w + q * self.dw  # offset of each window position in the plane
-        index = table.take(pos)
+        index = table.take(pos, out=buffers.empty(pos.shape, dtype))
         index += i * w + j  # + the plane index of each window's top-left corner
         return index
 
@@ -130,7 +131,7 @@ def _input(x: Any, op: str) -> tuple[Tensor, bool]:
 def scatter_np(g: np.ndarray, flat: np.ndarray, shape: tuple, disjoint: bool) -> np.ndarray:
     """out.flat[flat[k]] += g.flat[k] into zeros of ``shape``."""
     if disjoint:  # every pixel receives at most one entry: a plain assignment
-        out = np.zeros(int(np.prod(shape)), dtype=g.dtype)
+        out = buffers.zeros(int(np.prod(shape)), g.dtype)
         out[flat] = g.ravel()
         return out.reshape(shape)
     return np.bincount(flat, g.ravel(), int(np.prod(shape))).astype(g.dtype).reshape(shape)
@@ -191,12 +192,12 @@ def max_pool2d(
     fill = -np.inf if xd.dtype.kind == "f" else np.iinfo(xd.dtype).min
     xp = pad_hw(xd, geo.pads, fill)
     out_shape = (*xd.shape[:2], geo.ho, geo.wo)
-    best = np.empty(out_shape, dtype=xd.dtype)
+    best = buffers.empty(out_shape, xd.dtype)
     # the argmax is needed for the backward pass and for return_indices
     track = return_indices or (t.requires_grad and is_grad_enabled())
-    pos = np.zeros(out_shape, dtype=np.uint8 if geo.kh * geo.kw <= 256 else np.int32)
-    more = np.empty(out_shape, dtype=bool)
-    step = np.empty_like(pos)
+    pos = buffers.zeros(out_shape, np.uint8 if geo.kh * geo.kw <= 256 else np.int32)
+    more = buffers.empty(out_shape, bool)
+    step = buffers.empty(out_shape, pos.dtype)
     for k, rows, cols in geo.offsets():
         window = xp[:, :, rows, cols]
         if k == 0:
