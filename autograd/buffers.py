@@ -28,8 +28,8 @@ import numpy as np
 
 #: Arrays smaller than this come from numpy directly (malloc reuses small blocks itself).
 MIN_BYTES = 1 << 18
-#: Most bytes of buffers the cache keeps (in use or free); past it, new arrays come from
-#: numpy and are not cached.
+#: Most bytes of buffers the cache keeps (in use or free). Past it the free ones are
+#: released, and if the arrays in use alone fill it, new arrays come from numpy uncached.
 CACHE_LIMIT = 1 << 30
 PAGE = 4096
 
@@ -58,7 +58,9 @@ def empty(shape: Any, dtype: Any = np.float64) -> np.ndarray:
                 owners.append(owners.pop(k))
                 return owner[:nbytes].view(dtype).reshape(shape)
         if _cached_bytes + size > CACHE_LIMIT:
-            return np.empty(shape, dtype)
+            _release_free()  # sizes no longer in use (e.g. an earlier batch size) make room
+            if _cached_bytes + size > CACHE_LIMIT:
+                return np.empty(shape, dtype)
         owner = np.empty(size, np.uint8)
         owners.append(owner)
         _cached_bytes += size
@@ -74,13 +76,21 @@ def zeros(shape: Any, dtype: Any = np.float64) -> np.ndarray:
 
 def empty_cache() -> None:
     """Release the cached buffers no array refers to (arrays in use keep theirs)."""
-    global _cached_bytes
     with _lock:
-        for size, owners in list(_buffers.items()):
-            # after the filter, the kept owners are those still referenced elsewhere
-            kept = [o for o in owners if sys.getrefcount(o) > 3]
-            _cached_bytes -= size * (len(owners) - len(kept))
+        _release_free()
+
+
+def _release_free() -> None:
+    """Drop every free buffer from the cache (call with the lock held)."""
+    global _cached_bytes
+    for size in list(_buffers):
+        # references to a kept owner: the list, ``o``, getrefcount's argument and a user
+        kept = [o for o in _buffers[size] if sys.getrefcount(o) > 3]
+        _cached_bytes -= size * (len(_buffers[size]) - len(kept))
+        if kept:
             _buffers[size] = kept
+        else:
+            del _buffers[size]
 
 
 def cached_bytes() -> int:

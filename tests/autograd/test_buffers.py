@@ -108,3 +108,16 @@ def test_repeated_steps_reuse_memory_and_give_the_same_numbers(steps):
         np.testing.assert_array_equal(out, kept[0][0])
         np.testing.assert_array_equal(grad, kept[0][1])
     assert not np.shares_memory(kept[0][0], kept[1][0])
+
+
+def test_a_full_cache_releases_free_sizes_for_new_ones(monkeypatch):
+    """Shapes that change (another batch size) do not leave the cache full of stale ones."""
+    buffers.empty_cache()
+    before = buffers.cached_bytes()
+    monkeypatch.setattr(buffers, "CACHE_LIMIT", before + 4 * (1 << 20))
+    old = [buffers.empty((1 << 20,), np.uint8) for _ in range(3)]
+    del old  # three free 1 MB buffers
+    new = [buffers.empty((3 << 19,), np.uint8) for _ in range(2)]  # 1.5 MB each
+    assert all(n.base is not None for n in new)  # both cached: the stale ones were released
+    assert buffers.cached_bytes() == before + 2 * (3 << 19)
+    del new
