@@ -20,6 +20,7 @@ PyTorch's caching allocator: it changes no setting of malloc or numpy. It keeps 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
 from typing import Any
@@ -36,6 +37,19 @@ PAGE = 4096
 _lock = threading.Lock()
 _buffers: dict[int, list[np.ndarray]] = {}  # size in bytes (page multiple) -> owners
 _cached_bytes = 0
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: a new lock (the parent's may have been held by a thread the child
+    does not have) and an empty cache (the child's arrays keep their memory regardless)."""
+    global _lock, _buffers, _cached_bytes
+    _lock = threading.Lock()
+    _buffers = {}
+    _cached_bytes = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def empty(shape: Any, dtype: Any = np.float64) -> np.ndarray:

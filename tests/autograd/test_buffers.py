@@ -121,3 +121,23 @@ def test_a_full_cache_releases_free_sizes_for_new_ones(monkeypatch):
     assert all(n.base is not None for n in new)  # both cached: the stale ones were released
     assert buffers.cached_bytes() == before + 2 * (3 << 19)
     del new
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_with_a_fresh_cache_and_lock():
+    import multiprocessing
+
+    keep = buffers.empty(BIG, np.float32)  # the parent has a buffer in use
+    ctx = multiprocessing.get_context("fork")
+    with buffers._lock:  # forked while the lock is held: the child must not deadlock
+        with ctx.Pool(1) as pool:
+            child = pool.apply(_child_allocates)
+    assert child == (0, True)
+    del keep
+
+
+def _child_allocates() -> tuple[int, bool]:
+    before = buffers.cached_bytes()
+    a = buffers.empty(BIG, np.float32)
+    a.fill(2)
+    return before, bool((a == 2).all())
