@@ -320,7 +320,7 @@ def input_grad_channels_last(gd: np.ndarray, wd: np.ndarray, geo: ConvGeometry) 
             acc[rows, q * dw : q * dw + sw * (wo - 1) + 1 : sw] += d
     if acc.size <= ONE_STEP_TRANSPOSE_MAX:  # small: crop and transpose in one copy
         return buffers.contiguous(acc[top : top + h, left : left + w].transpose(2, 3, 0, 1))
-    return buffers.contiguous(from_channels_last(acc)[:, :, top : top + h, left : left + w])
+    return from_channels_last(acc)[:, :, top : top + h, left : left + w]
 
 
 def conv_weight_grad(
