@@ -75,6 +75,9 @@ class PoolGeometry:
                      self.pw, max(self.pw, reach_w - w - self.pw))  # fmt: skip
         # windows are disjoint: each input pixel lies in at most one window
         self.disjoint = self.sh > self.dh * (self.kh - 1) and self.sw > self.dw * (self.kw - 1)
+        # windows side by side with no gaps, no padding and no dilation (kernel == stride)
+        self.tiles = (self.sh, self.sw) == (self.kh, self.kw) and not any(self.pads) and (
+            (self.dh, self.dw) == (1, 1))  # fmt: skip
 
     def offsets(self):
         """(position, row slice, column slice) for every window offset, in row-major order."""
@@ -135,6 +138,20 @@ def scatter_np(g: np.ndarray, flat: np.ndarray, shape: tuple, disjoint: bool) ->
         out[flat] = g.ravel()
         return out.reshape(shape)
     return np.bincount(flat, g.ravel(), int(np.prod(shape))).astype(g.dtype).reshape(shape)
+
+
+def scatter_tiles(g: np.ndarray, pos: np.ndarray, geo: PoolGeometry) -> np.ndarray:
+    """The same scatter when the windows tile the input (kernel == stride, no padding):
+    each window offset k writes its slice of pixels once, ``g`` where k held the maximum and
+    0 elsewhere, so no index arithmetic and no zero fill of the whole input are needed."""
+    out = buffers.empty(geo.shape, g.dtype)
+    out[:, :, geo.ho * geo.kh :] = 0  # rows and columns no window reaches (floor mode)
+    out[:, :, :, geo.wo * geo.kw :] = 0
+    held = buffers.empty(pos.shape, bool)
+    for k, rows, cols in geo.offsets():
+        np.equal(pos, k, out=held)
+        np.multiply(g, held, out=out[:, :, rows, cols])
+    return out
 
 
 def _scatter_op(g: Tensor, flat: np.ndarray, shape: tuple, disjoint: bool) -> Tensor:
@@ -219,6 +236,8 @@ def max_pool2d(
     plane = geo.plane_index(pos) if return_indices else None
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        if isinstance(g, np.ndarray) and geo.tiles:
+            return (scatter_tiles(g, pos, geo),)
         flat = geo.flat_index(pos)
         if isinstance(g, np.ndarray):
             return (scatter_np(g, flat, xd.shape, geo.disjoint),)

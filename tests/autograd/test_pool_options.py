@@ -18,7 +18,20 @@ MAX_CASES = [
     (2, 2, 11, 10, (2, 3), (3, 2), (1, 1), (3, 2), True),
     (1, 3, 8, 8, 2, 1, 0, 2, False),  # overlapping dilated windows
     (2, 1, 6, 7, 4, 3, 2, 1, True),
+    # windows that tile the input (kernel == stride): the backward's scatter_tiles path
+    (2, 3, 7, 9, 2, None, 0, 1, False),  # a last row and column no window reaches
+    (2, 2, 8, 6, (2, 3), None, 0, 1, False),
 ]
+
+
+def test_tiling_cases_take_the_tiles_path():
+    from autograd.pooling import PoolGeometry
+
+    tiling = [case for case in MAX_CASES if case[5] is None and case[6] == 0 and not case[8]]
+    assert len(tiling) == 2
+    for n, c, h, w, k, s, p, d, ceil in tiling:
+        assert PoolGeometry((n, c, h, w), k, s, p, d, ceil, "max_pool2d").tiles
+    assert not PoolGeometry((2, 3, 7, 9), 2, None, 0, 1, True, "max_pool2d").tiles  # ceil pads
 
 
 @pytest.mark.parametrize("ties", [False, True])
