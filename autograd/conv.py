@@ -25,10 +25,12 @@ Three differentiable ops form a closed family, so gradients of gradients stay co
 
 Speed (measured with bench/conv.py; each choice is commented where it is made): samples
 go through unfold and GEMM in cache-sized blocks (COLS_BUDGET), all blocks of a pass
-written into one buffer reused from step to step (block_buffer); the bias rides inside the
-GEMM as a column of W against a row of ones; the input gradient (groups == 1) is folded in
-channels-last layout, where every add runs over N*C contiguous values. The numpy fast path
-of each rule uses these kernels, the create_graph path the differentiable ops.
+written into one buffer reused from step to step (block_buffer), or, when they are small,
+into one array kept for dJ/dW (KEEP_COLS_MAX); the bias rides inside the GEMM as a column of
+W against a row of ones; the input gradient (groups == 1) is folded in channels-last
+layout, where every add runs over N*C contiguous values; outputs and scratch arrays come
+from autograd.buffers (memory reused across steps, no page faults). The numpy fast path of
+each rule uses these kernels, the create_graph path the differentiable ops.
 """
 
 from __future__ import annotations
