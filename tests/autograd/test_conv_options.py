@@ -32,12 +32,9 @@ def _torch_conv(torch, x, w, b, stride, padding, dilation, groups):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on its own speed
-@pytest.mark.parametrize("blocks", ["whole", "per_sample", "per_sample_kept"])
 @pytest.mark.parametrize("n,c,o,h,w,k,s,p,d,groups", CONV_CASES)
-def test_conv2d_options_match_torch(n, c, o, h, w, k, s, p, d, groups, blocks, monkeypatch):
+def test_conv2d_options_match_torch(n, c, o, h, w, k, s, p, d, groups, conv_blocks):
     torch = pytest.importorskip("torch")
-    monkeypatch.setattr(conv_module, "COLS_BUDGET", 10**9 if blocks == "whole" else 1)
-    monkeypatch.setattr(conv_module, "KEEP_COLS_MAX", 10**9 if blocks.endswith("kept") else 0)
     rng = np.random.default_rng(0)
     kh, kw = (k, k) if isinstance(k, int) else k
     x = rng.standard_normal((n, c, h, w))

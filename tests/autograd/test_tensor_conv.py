@@ -7,7 +7,6 @@ import itertools
 import numpy as np
 import pytest
 
-import autograd.conv as conv_module
 from autograd import Tensor, avg_pool2d, conv2d, dropout, gradcheck, max_pool2d
 from autograd.conv import output_size
 
@@ -36,14 +35,10 @@ def _pair(v):
     return v if isinstance(v, tuple) else (v, v)
 
 
-@pytest.mark.parametrize("blocks", ["whole", "per_sample", "per_sample_kept"])
 @pytest.mark.parametrize("n,c,o,h,w,k,s,p", CONV)
-def test_conv2d_matches_torch(n, c, o, h, w, k, s, p, blocks, monkeypatch):
-    """The batch unfolded in one block (columns kept for backward) or one sample per block
-    (columns rebuilt for dJ/dW, or all kept in one array), against PyTorch."""
+def test_conv2d_matches_torch(n, c, o, h, w, k, s, p, conv_blocks):
+    """Every column layout (the conv_blocks fixture), against PyTorch."""
     torch = pytest.importorskip("torch")
-    monkeypatch.setattr(conv_module, "COLS_BUDGET", 10**9 if blocks == "whole" else 1)
-    monkeypatch.setattr(conv_module, "KEEP_COLS_MAX", 10**9 if blocks.endswith("kept") else 0)
     rng = np.random.default_rng(RNG_SEED)
     kh, kw = _pair(k)
     x = rng.standard_normal((n, c, h, w))
