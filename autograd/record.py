@@ -18,6 +18,7 @@ from typing import Any, Union
 import numpy as np
 
 from . import grad_mode, scope
+from .versions import share
 
 Rule = Callable[..., tuple]
 Operand = Union["Tensor", float, int, np.ndarray, Sequence]
@@ -40,7 +41,7 @@ def leaf(data: np.ndarray) -> Tensor:
     """A constant (no grad) tensor around ``data`` without copying."""
     t = _new(Tensor)
     t._data = data
-    t._version = 0
+    t._vc = [0]  # a version counter of its own (autograd.versions)
     t.grad = None
     t.requires_grad = False
     t.op = ""
@@ -65,7 +66,7 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
     """
     t = _new(Tensor)
     t._data = data
-    t._version = 0
+    t._vc = [0]
     t.grad = None
     t.label = ""
     t.scope = _current_scope()
@@ -75,7 +76,7 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
         t.op = op
         t.parents = parents
         t._rule = rule
-        t._saved_versions = tuple(p._version for p in parents)  # checked by backward
+        t._saved_versions = tuple([p._vc[0] for p in parents])  # checked by backward
     else:
         t.requires_grad = False
         t.op = ""
@@ -88,6 +89,12 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
 def unary_node(x: Tensor, data: np.ndarray, op: str, rule: Rule) -> Tensor:
     """:func:`make_node` for a one-parent op."""
     return make_node(data, op, (x,), rule)
+
+
+def view_node(x: Tensor, data: np.ndarray, op: str, rule: Rule) -> Tensor:
+    """:func:`unary_node` for an op whose result may share ``x``'s memory (reshape,
+    transpose, slices...): it then shares ``x``'s version counter too."""
+    return share(make_node(data, op, (x,), rule), x)
 
 
 def as_tensor(x: Any, like: Tensor | None, op: str) -> Tensor:

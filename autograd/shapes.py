@@ -24,6 +24,7 @@ from .record import (
     normalize_axis,
     shape_arg,
     unary_node,
+    view_node,
 )
 from .tensor import Tensor
 
@@ -40,7 +41,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
             f"into {new}"
         ) from None
     old = a.shape
-    return unary_node(x, out, "reshape", lambda g, needs, inputs, out: (g.reshape(old),))
+    return view_node(x, out, "reshape", lambda g, needs, inputs, out: (g.reshape(old),))
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -64,7 +65,7 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     """
     nd = x.ndim
     if not axes and nd == 2:  # the matrix transpose W.T of every linear layer
-        return unary_node(x, x.data.T, "transpose", lambda g, needs, inputs, out: (g.T,))
+        return view_node(x, x.data.T, "transpose", lambda g, needs, inputs, out: (g.T,))
     if not axes:
         perm = tuple(range(nd))[::-1]
     elif len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
@@ -92,7 +93,7 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
         raise ValueError(f"permute: {tuple(dims)} is not a permutation of the {nd} axes")
     out = x.data.transpose(perm)
     rule = lambda g, needs, inputs, out: (g.transpose(inverse),)  # noqa: E731
-    return unary_node(x, out, "transpose", rule)
+    return view_node(x, out, "transpose", rule)
 
 
 def squeeze(x: Tensor, axis: Axis = None) -> Tensor:
@@ -135,7 +136,7 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}") from None
     old = a.shape
-    return unary_node(x, out, "expand", lambda g, needs, inputs, out: (unbroadcast(g, old),))
+    return view_node(x, out, "expand", lambda g, needs, inputs, out: (unbroadcast(g, old),))
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
@@ -154,7 +155,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (scatter(g, idx, shape),)  # g into zeros at idx
 
-    return unary_node(x, np.asarray(out), "index", rule)
+    return view_node(x, np.asarray(out), "index", rule)
 
 
 def scatter_array(g: np.ndarray, idx: Any, shape: tuple[int, ...]) -> np.ndarray:

@@ -83,7 +83,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "grad", "requires_grad", "op", "parents", "label", "scope",
-        "_rule", "_retain", "_version", "_saved_versions", "__weakref__",
+        "_rule", "_retain", "_vc", "_saved_versions", "__weakref__",
     )  # fmt: skip
     _ZERO_GRAD = None
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
@@ -128,7 +128,7 @@ class Tensor:
                 f"instead of 1, or pass dtype='float32')"
             )
         self._data = arr
-        self._version = 0
+        self._vc = [0]  # this storage's version counter (autograd.versions)
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
         self.op = ""
@@ -192,20 +192,24 @@ class Tensor:
     @data.setter
     def data(self, value: np.ndarray) -> None:
         self._data = value
-        self._version += 1
+        self._vc[0] += 1
 
     @property
     def version(self) -> int:
-        """How many times ``data`` was reassigned: PyTorch's version counter.
+        """How many times this tensor's storage was changed: PyTorch's version counter.
 
         Every op records its inputs' versions; ``backward()`` raises if an input changed
-        since (its gradient would be computed from the new values, silently wrong). Changes
-        made through the library (``t.data = ...``, ``t.data -= lr * g`` in the optimizers,
-        ``Module.load``) count. Raw edits of the array itself (``t.data[0] = 5``,
-        ``np.add(t.data, 1, out=t.data)``) do not: numpy cannot tell us about them, so do
-        not edit an array in place between a forward pass and its backward pass.
+        since (its gradient would be computed from the new values, silently wrong). One
+        counter per storage: ``detach()``, reshapes, ``.T``, slices and the other views share
+        their base's, so a change through any of them counts for all. Changes made through
+        the library count: ``t.data = ...``, ``t.data -= lr * g`` (the optimizers), the
+        in-place operators (``t += 1``, ``t.mul_(2)``, ``zero_()``...), ``nn.init`` fills,
+        ``Module.load``/``load_state_dict``. Raw edits of the array itself
+        (``t.data[0] = 5``, ``np.add(t.data, 1, out=t.data)``) do not: numpy cannot tell us
+        about them, so do not edit an array in place between a forward pass and its
+        backward pass (see :mod:`autograd.versions`).
         """
-        return self._version
+        return self._vc[0]
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -278,8 +282,10 @@ class Tensor:
 
     # ------------------------------------------------------------- autograd
     def detach(self) -> Tensor:
-        """A leaf sharing this tensor's data, cut from the graph."""
-        return leaf(self.data)
+        """A leaf sharing this tensor's data (and version counter), cut from the graph."""
+        t = leaf(self._data)
+        t._vc = self._vc
+        return t
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this interior tensor in later backward passes. Returns self."""
@@ -314,7 +320,7 @@ class Tensor:
         """
         parents = self.parents
         for p, v in zip(parents, self._saved_versions):
-            if p._version != v:
+            if p._vc[0] != v:
                 raise RuntimeError(_modified_message(p, self, v))
         needs = tuple(p.requires_grad for p in parents)
         rule = self._rule
@@ -767,7 +773,7 @@ def _describe(t: Tensor) -> str:
 def _modified_message(parent: Tensor, node: Tensor, saved: int) -> str:
     return (
         f"backward(): {_describe(parent)} was modified in place after op {node.op!r} used it "
-        f"(version {saved} then, {parent._version} now), so the gradient would be computed "
+        f"(version {saved} then, {parent._vc[0]} now), so the gradient would be computed "
         "from the new values. Run the forward pass again after changing it (or change it "
         "under no_grad() before the forward pass)."
     )

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from autograd import functional
+from autograd.versions import bump
 
 __all__ = [
     "manual_seed",
@@ -110,8 +111,13 @@ def _target(tensor: Any, where: str) -> np.ndarray:
 
 
 def _fill(tensor: Any, values: np.ndarray) -> Any:
-    arr = tensor if isinstance(tensor, np.ndarray) else tensor.data
-    arr[...] = values
+    """Write ``values`` into the tensor's array; a Tensor's version counter counts the
+    change, so a backward pass through an op that used the old values raises."""
+    if isinstance(tensor, np.ndarray):
+        tensor[...] = values
+        return tensor
+    tensor.data[...] = values
+    bump(tensor)
     return tensor
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, name_scope
+from autograd.versions import bump
 
 from .serialization import ModelFileError, load_arrays, save_arrays
 
@@ -397,7 +398,8 @@ class Module:
             )
         for name, arr in arrays.items():
             p = params[name]
-            p.data = arr.astype(p.data.dtype, copy=True).reshape(p.data.shape)
+            p.data[...] = arr.reshape(p.data.shape)  # in place, as PyTorch: aliases see it
+            bump(p)
             p.grad = None
         return self
 

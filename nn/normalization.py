@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, buffers, custom_op
+from autograd.versions import bump
 
 from .module import Module, Parameter
 
@@ -84,9 +85,10 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            for buf, value in ((self.running_mean, 0), (self.running_var, 1),
+                               (self.num_batches_tracked, 0)):
+                buf.data[...] = value
+                bump(buf)
 
     def _check_input(self, x: Tensor) -> None:
         where = type(self).__name__
