@@ -20,6 +20,7 @@ from typing import Any, Union
 
 from . import grad_mode
 from .engine import backpropagate, gc_paused, no_grad_error, topological_order
+from .opinfo import value_rule
 
 Number = Union[int, float]
 _INF = math.inf
@@ -173,7 +174,7 @@ class Value:
         d = c * _pow(a, c - 1.0) if c != 0 else 0.0
         out = _result(_pow(a, c), _gate("**", c), (self,), (d,))
         if c != 0:  # as a Value (create_graph): c a**(c-1); a**0 is constant
-            out._d = lambda n: (c * n.parents[0] ** (c - 1.0),)
+            out._d = lambda n: _d_pow_const(n, c)
         return out
 
     def __rpow__(self, other: Number) -> Value:
@@ -185,7 +186,7 @@ class Value:
         d = out * math.log(c) if c > 0 else (0.0 if c == 0 else _NAN)
         node = _result(out, _gate("**", c, left=True), (self,), (d,))
         if c > 0:  # as a Value (create_graph): c**a ln c
-            node._d = lambda n: (n * math.log(c),)
+            node._d = lambda n: _d_rpow_const(n, c)
         return node
 
     # --------------------------------------------------------- unary operators
@@ -418,21 +419,26 @@ def _result(data: float, op: str, parents: tuple, local: tuple, d: Any = None) -
 # ------------------------------------ local derivatives as Values (create_graph=True)
 # Each gives, for a node n = f(parents), the same numbers as the floats in ``n.local``,
 # but built from n and its parents, so the backward pass itself can be differentiated.
-def _d_mul(n: Value) -> tuple:
-    a, b = n.parents
-    return (b, a)  # d(ab) = b, a
-
-
-def _d_div(n: Value) -> tuple:
-    _, b = n.parents
-    return (1.0 / b, -(n / b))  # d(a/b) = 1/b, -(a/b)/b
-
-
-def _d_rdiv(n: Value) -> tuple:
-    return (-(n / n.parents[0]),)  # d(c/a) = -(c/a)/a
+# They are the op-info table's derivative expressions (autograd/opinfo.py), evaluated on
+# Values; tests/autograd/test_opinfo.py checks them against the floats above.
+_d_mul = value_rule("mul")  # d(ab) = b, a
+_d_div = value_rule("div")  # d(a/b) = 1/b, -(a/b)/b
+_d_rdiv = value_rule("rdiv_const")  # d(c/a) = -(c/a)/a
+_d_pow_const = value_rule("pow_const")  # d a**c = c a**(c-1)
+_d_rpow_const = value_rule("rpow_const")  # d c**a = c**a ln c
+_d_exp = value_rule("exp")  # d e**x = e**x
+_d_log = value_rule("log")  # d ln x = 1/x
+_d_reciprocal = value_rule("reciprocal")  # d(1/x) = -1/x**2
+_d_sqrt = value_rule("sqrt")  # d sqrt x = 1/(2 sqrt x)
+_d_tanh = value_rule("tanh")  # d tanh = 1 - tanh**2
+_d_sigmoid = value_rule("sigmoid")  # d sigma = sigma (1 - sigma)
+_d_log1p = value_rule("log1p")  # d ln(1 + x) = 1/(1 + x)
+_d_sin = value_rule("sin")  # d sin = cos
+_d_cos = value_rule("cos")  # d cos = -sin
 
 
 def _d_power(n: Value) -> tuple:
+    """a**b with two Values: the table's row, plus the domain's constant cases."""
     a, b = n.parents
     d_base = b * a ** (b - 1.0) if b.data != 0 else 0.0  # b a**(b-1); a**0 is flat
     if a.data > 0:
@@ -440,34 +446,6 @@ def _d_power(n: Value) -> tuple:
     else:
         d_exponent = n.local[1]  # 0 (a = 0, b >= 0) or nan: a constant
     return (d_base, d_exponent)
-
-
-def _d_exp(n: Value) -> tuple:
-    return (n,)  # d e**x = e**x
-
-
-def _d_log(n: Value) -> tuple:
-    return (n.parents[0].reciprocal(),)  # d ln x = 1/x
-
-
-def _d_reciprocal(n: Value) -> tuple:
-    return (-(n * n),)  # d(1/x) = -1/x**2
-
-
-def _d_sqrt(n: Value) -> tuple:
-    return (0.5 / n,)  # d sqrt x = 1/(2 sqrt x)
-
-
-def _d_tanh(n: Value) -> tuple:
-    return (1.0 - n * n,)  # d tanh = 1 - tanh**2
-
-
-def _d_sigmoid(n: Value) -> tuple:
-    return (n * (1.0 - n),)  # d sigma = sigma (1 - sigma)
-
-
-def _d_log1p(n: Value) -> tuple:
-    return ((n.parents[0] + 1.0).reciprocal(),)  # d ln(1 + x) = 1/(1 + x)
 
 
 def _compared(other: Any, op: str) -> float:
@@ -489,14 +467,6 @@ def _pick(x: Value, other: Any, op: str, sign: float) -> Value:
     a = x.data
     wa = 0.5 if a == c else (1.0 if (a - c) * sign > 0 else 0.0)
     return _result(a if wa >= 0.5 else c, f"{op}({c:g})", (x,), (wa,))
-
-
-def _d_sin(n: Value) -> tuple:
-    return (n.parents[0].cos(),)  # d sin = cos
-
-
-def _d_cos(n: Value) -> tuple:
-    return (-n.parents[0].sin(),)  # d cos = -sin
 
 
 def _times(d: Any, upstream: Any) -> Any:

@@ -22,9 +22,10 @@ import unicodedata
 from collections.abc import Mapping
 from numbers import Real
 
-from autograd import Value
+from autograd import Value, opinfo
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt")
+#: Functions an expression may call: the op-info table's rows marked ``function``.
+FUNCTIONS = opinfo.functions()
 MAX_LENGTH = 2000
 MAX_NODES = 2000
 MAX_EXPONENT = 1000.0

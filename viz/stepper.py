@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograd import opinfo
+
 from . import slides
 from .chain import Step, chain_rule_steps, seed_for
 from .draw import View, _check_options, _Renderer, constant_text, name_neurons
@@ -94,32 +96,13 @@ def _is_scalar(*xs: Any) -> bool:
     return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs)
 
 
-# symbolic local derivatives for the texts at the output's own gate: op -> slot -> formula
 def _local_formula(node: Any, slot: int, names: list[str]) -> str | None:
-    op = node.op
-    if len(names) == 2:
-        a, b = names
-        table = {"+": ("1", "1"), "-": ("1", "-1"), "*": (b, a),
-                 "/": (f"1/{b}", f"-{a}/{b}**2")}
-        if op in table:
-            return table[op][slot]
+    """The symbolic local derivative for the texts at the output's own gate (op-info table)."""
+    found = opinfo.lookup(node.op)
+    if found is None or len(found[0].inputs) != len(names):
         return None
-    (a,) = names
-    parts = parse_constant_gate(op)
-    if parts:
-        sym, c, left = parts
-        if sym in ("+", "-"):
-            return "-1" if (sym == "-" and left) else "1"
-        if sym == "*":
-            return c
-        if sym == "/":
-            return f"-{c}/{a}**2" if left else f"1/{c}"
-        if sym == "**" and not left:
-            return f"{c} * {a}**{fmt(float(c) - 1, 6)}"
-        return None
-    return {"*-1": "-1", "exp": f"exp({a})", "log": f"1/{a}", "tanh": f"1 - tanh({a})**2",
-            "sigmoid": f"σ({a}) * (1 - σ({a}))", "relu": f"1 if {a} > 0 else 0",
-            "sin": f"cos({a})", "cos": f"-sin({a})", "sqrt": f"1/(2 sqrt({a}))"}.get(op)
+    row, c = found
+    return opinfo.local_text(row, slot, names, c, number=lambda x: fmt(x, 6))
 
 
 @dataclass(frozen=True)
