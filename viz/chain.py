@@ -37,15 +37,40 @@ class Step:
     accumulated: Any  # parent's gradient after this step
 
 
-def seed_for(root: Any) -> Any:
-    """d root / d root: ``1.0`` for a Value, an array of ones for a Tensor."""
-    if is_tensor(root):
-        return np.ones_like(root.data)
-    return 1.0
+def seed_for(root: Any, seed: Any = None, where: str = "viz.step()") -> Any:
+    """dJ/d(root): ``1.0`` for a Value, ones for a one-element Tensor, else ``seed``.
+
+    A Tensor with more than one element has no gradient of its own: as ``backward()`` does,
+    it is refused unless a seed of its shape is given (the ``gradient=`` of
+    ``root.backward(gradient=seed)``; the pass then differentiates J = sum(seed * root)).
+
+    Raises
+    ------
+    RuntimeError
+        A non-scalar root without ``seed`` (the message ``backward()`` gives).
+    ValueError
+        A seed whose shape is not the root's.
+    """
+    if not is_tensor(root):
+        return 1.0 if seed is None else float(np.asarray(seed).reshape(()))
+    data = np.asarray(root.data)
+    if seed is None:
+        if data.size != 1:
+            raise RuntimeError(
+                f"{where}: output of shape {data.shape} is not a scalar; pass seed= an array "
+                f"of shape {data.shape} (what backward(gradient=...) takes)"
+            )
+        return np.ones_like(data)
+    arr = np.array(getattr(seed, "data", seed), dtype=data.dtype)
+    if arr.shape != data.shape:
+        raise ValueError(f"{where}: seed shape {arr.shape} != output shape {data.shape}")
+    return arr
 
 
-def chain_rule_steps(info: GraphInfo) -> tuple[dict[int, Any], list[Step]]:
+def chain_rule_steps(info: GraphInfo, seed: Any = None) -> tuple[dict[int, Any], list[Step]]:
     """Run the backward pass of ``info.root`` on the side, recording every step.
+
+    ``seed`` is dJ/d(root) (see :func:`seed_for`; needed for a root with several elements).
 
     The pass is the engine's own (:func:`autograd.engine.backpropagate`, the function
     ``backward()`` uses), so the frames show by construction what ``backward()`` does.
@@ -58,7 +83,8 @@ def chain_rule_steps(info: GraphInfo) -> tuple[dict[int, Any], list[Step]]:
         The chain-rule applications in the order backward performs them.
     """
     root = info.root
-    grads: dict[int, Any] = {id(root): seed_for(root)}
+    first = seed if seed is not None else seed_for(root)
+    grads: dict[int, Any] = {id(root): first}
     steps: list[Step] = []
 
     def record(node: Any, slot: int, parent: Any, upstream: Any, share: Any, previous: Any,
@@ -69,7 +95,7 @@ def chain_rule_steps(info: GraphInfo) -> tuple[dict[int, Any], list[Step]]:
         grads[id(parent)] = total
         steps.append(Step(node, slot, parent, upstream, local, share, previous, total))
 
-    backpropagate(root, seed_for(root), keep=_none, on_step=record)
+    backpropagate(root, first, keep=_none, on_step=record)
     return grads, steps
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .chain import chain_rule_steps
+from .chain import chain_rule_steps, seed_for
 from .format import constant_gate, fmt_any, is_array, parse_constant_gate, shape_text
 from .graph import Graph, check_dpi, check_save_path
 from .labels import dot_html, dot_record
@@ -84,13 +84,26 @@ def _has_gradients(info: GraphInfo) -> bool:
     return False
 
 
-def graph_view(info: GraphInfo) -> View:
-    """The view of a finished computation: all values, and gradients if backward ran."""
+def graph_view(info: GraphInfo, seed: Any = None) -> View:
+    """The view of a finished computation: all values, and gradients if backward ran.
+
+    The interior gradients are recomputed on the side from dJ/d(root): 1 for a one-element
+    root, ``seed`` otherwise. A root with several elements drawn without ``seed`` shows the
+    gradients the leaves hold and says why the interior ones are missing.
+    """
     view = View()
     if not _has_gradients(info):
         view.note = "no gradients yet: call backward() on the output"
         return view
-    side, steps = chain_rule_steps(info)
+    if seed is None and is_tensor(info.root) and np.size(info.root.data) != 1:
+        for node in info.order:
+            g = getattr(node, "grad", None)
+            if g is not None and info.needs_grad(node):
+                view.grads[id(node)] = g
+        view.note = (f"the output is {shape_text(np.shape(info.root.data))}, not a scalar: "
+                     "pass seed= (the gradient given to backward) to see every gradient")
+        return view
+    side, steps = chain_rule_steps(info, seed_for(info.root, seed, "viz.draw()"))
     for node in info.order:
         if not info.needs_grad(node):
             continue
@@ -112,6 +125,7 @@ def draw(
     max_elements: int = 36,
     fold_constants: bool = True,
     tags: bool = False,
+    seed: Any = None,
 ) -> Graph:
     """Draw the computation graph that produced ``root``.
 
@@ -150,6 +164,9 @@ def draw(
         Also write the generated name of an unlabelled intermediate (small and grey,
         ``n5 =``) before its value, to match the stepper's texts. Off by default: the
         slide's numbers stand alone.
+    seed : array_like, optional
+        dJ/d(root) for a root with more than one element: the ``gradient=`` that was passed
+        to ``root.backward``. Without it such a drawing shows only the leaves' gradients.
 
     Returns
     -------
@@ -170,7 +187,7 @@ def draw(
     """
     _check_options(mode, rankdir, style, precision, collapse)
     info = GraphInfo(root)
-    return render_view(info, graph_view(info), mode=mode, rankdir=rankdir, style=style,
+    return render_view(info, graph_view(info, seed), mode=mode, rankdir=rankdir, style=style,
                        precision=precision, show_labels=show_labels, collapse=collapse,
                        max_elements=max_elements, fold_constants=fold_constants, tags=tags)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import topological_order
+from autograd import Tensor, topological_order
 
 #: Node kinds, used for colours (see :func:`viz.draw` for the legend).
 LEAF, CONSTANT, GATE = "leaf", "constant", "gate"
@@ -24,8 +24,12 @@ def is_constant(node: Any) -> bool:
 
 
 def is_tensor(node: Any) -> bool:
-    """Tensor nodes hold an ndarray (Values hold a Python float)."""
-    return isinstance(node.data, np.ndarray)
+    """Tensor nodes hold an ndarray (Values hold a Python float).
+
+    Checked by class first: a 0-d result (a loss after ``.sum()``, ``+ 1`` or ``/ n``) may
+    hold a numpy scalar, which is no ndarray but still a Tensor's value.
+    """
+    return isinstance(node, Tensor) or isinstance(node.data, (np.ndarray, np.generic))
 
 
 class GraphInfo:

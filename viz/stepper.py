@@ -166,6 +166,10 @@ class BackpropStepper:
         The output. Nothing in its graph is modified.
     precision : int
         Decimals in texts and drawings (integral numbers print without them).
+    seed : array_like, optional
+        dJ/d(root) for a root with more than one element (``backward()``'s ``gradient=``);
+        such a root is refused without it, as ``backward()`` refuses it. The frames then
+        step J = Σ seed ⊙ root, and the first frame and the seed frame say so.
     **draw_options
         Passed to every frame's drawing (``mode``, ``rankdir``, ``style``, ``collapse``,
         ``tags``...).
@@ -184,7 +188,8 @@ class BackpropStepper:
     #: JavaScript (untrusted notebooks). Set it to False for much smaller notebooks.
     notebook_images: bool = True
 
-    def __init__(self, root: Any, precision: int = 2, **draw_options: Any) -> None:
+    def __init__(self, root: Any, precision: int = 2, seed: Any = None,
+                 **draw_options: Any) -> None:
         options = {"mode": "both", "rankdir": "LR", "style": "lecture", "collapse": None}
         unknown = set(draw_options) - set(DRAW_OPTIONS)
         if unknown:
@@ -198,15 +203,26 @@ class BackpropStepper:
         self.root = root
         self.precision = precision
         self.draw_options = options
-        self.grads, self.steps = chain_rule_steps(self.info)
+        self.seed = seed_for(root, seed, "viz.step()")
+        self.seeded = seed is not None
+        # the differentiated output: the root, or J = sum(seed * root) for a given seed
+        self.objective = self.info.name(root)
+        if self.seeded:
+            self.objective = "J"
+            while self.objective in self.info.names.values():
+                self.objective += "'"
+        self.grads, self.steps = chain_rule_steps(self.info, self.seed)
         self.forward_nodes = [n for n in self.info.order if not is_constant(n)]
         self.frames: list[Frame] = []
         for node in self.forward_nodes:
             self.frames.append(Frame(len(self.frames), FORWARD, node, self._forward_text(node),
                                      value=node.data))
-        r = self.info.name(root)
-        self.frames.append(Frame(len(self.frames), SEED, root, f"d{r}/d{r} = 1",
-                                 accumulated=seed_for(root)))
+        if self.seeded and self.frames:  # the first frame says what is differentiated
+            first = self.frames[0]
+            self.frames[0] = Frame(0, FORWARD, first.node, first.text + "\n" + self._seed_note(),
+                                   value=first.value)
+        self.frames.append(Frame(len(self.frames), SEED, root, self._seed_text(),
+                                 accumulated=self.seed))
         for step in self.steps:
             self.frames.append(self._backward_frame(step))
 
@@ -235,6 +251,17 @@ class BackpropStepper:
         return self.grads.get(id(node))
 
     # ------------------------------------------------------------------- texts
+    def _seed_note(self) -> str:
+        r, j = self.info.name(self.root), self.objective
+        return (f"(stepping {j} = Σ seed ⊙ {r} with seed = {self._num(self.seed)}, "
+                f"as {r}.backward(gradient=seed))")
+
+    def _seed_text(self) -> str:
+        r, j = self.info.name(self.root), self.objective
+        if not self.seeded:
+            return f"d{r}/d{r} = 1"
+        return f"d{j}/d{r} = seed = {self._num(self.seed)}\n{self._seed_note()}"
+
     def _num(self, x: Any) -> str:
         text = fmt_any(x, self.precision, sep="; ")
         if is_array(x) and x.ndim > 1 and not text.startswith("<"):
@@ -316,12 +343,12 @@ class BackpropStepper:
         return f"{op}({', '.join(names)})", names
 
     def _backward_frame(self, step: Step) -> Frame:
-        r = self.info.name(self.root)
+        r = self.objective
         n, p = self.info.name(step.node), self.info.name(step.parent)
         num = self._num
         if step.local is None:  # Tensor: the share is a vector-Jacobian product
             rule = f"vjp[{step.node.op}](d{r}/d{n}) = {num(step.contribution)}"
-        elif step.node is self.root:
+        elif step.node is self.root and not self.seeded:
             # df/df = 1: name the local derivative instead of "df/df * df/dq"
             expr, names = self._expression(step.node)
             formula = _local_formula(step.node, step.slot, names)
@@ -360,7 +387,7 @@ class BackpropStepper:
         if frame.phase == FORWARD:
             known = {id(n) for n in self.forward_nodes[: i + 1]}
             return View(values=known, highlight=frame.node)
-        view = View(grads={id(self.root): seed_for(self.root)}, highlight=frame.highlight)
+        view = View(grads={id(self.root): self.seed}, highlight=frame.highlight)
         if frame.phase == SEED:
             view.highlight_edge = "output"
             return view
@@ -606,6 +633,7 @@ class BackpropStepper:
                 f"1 seed, {self.n_steps} backward frames)")
 
 
-def step(root: Any, precision: int = 2, **draw_options: Any) -> BackpropStepper:
-    """Shorthand for :class:`BackpropStepper` ``(root, precision, **draw_options)``."""
-    return BackpropStepper(root, precision=precision, **draw_options)
+def step(root: Any, precision: int = 2, seed: Any = None,
+         **draw_options: Any) -> BackpropStepper:
+    """Shorthand for :class:`BackpropStepper` ``(root, precision, seed, **draw_options)``."""
+    return BackpropStepper(root, precision=precision, seed=seed, **draw_options)
