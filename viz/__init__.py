@@ -1,4 +1,5 @@
-"""chainrule's drawings: lecture-style computation graphs and a backprop stepper."""
+"""chainrule's drawings: lecture-style computation graphs, a backprop stepper, and training
+you can watch (``TrainingRecorder``)."""
 
 from ._guard import require_chainrule_autograd
 
@@ -10,6 +11,7 @@ from .graph import Graph, GraphvizNotFoundError, dot_available  # noqa: E402
 from .limits import MAX_RENDER_NODES, GraphTooLargeError  # noqa: E402
 from .network import NetworkStepper, draw_network, step_network  # noqa: E402
 from .stepper import BackpropStepper, Frame, step  # noqa: E402
+from .training import TrainingRecorder  # noqa: E402
 
 __all__ = [
     "BackpropStepper",
@@ -19,6 +21,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "MAX_RENDER_NODES",
     "NetworkStepper",
+    "TrainingRecorder",
     "dot_available",
     "draw",
     "draw_network",

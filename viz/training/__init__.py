@@ -1,0 +1,12 @@
+"""Watching a network learn: a recorder for ``nn.fit`` and the views of what it kept.
+
+- :mod:`.record`: :class:`TrainingRecorder`, the per-epoch numbers (numpy only);
+- :mod:`.stats`: activation statistics of one layer (dead ReLUs, saturated sigmoids);
+- :mod:`.panels`: the panel figure of one epoch and :func:`gradient_flow` (matplotlib);
+- :mod:`.export`: the epochs as an HTML player, a GIF, a PDF, image files (matplotlib).
+"""
+
+from .record import TrainingRecorder
+from .stats import layer_stats
+
+__all__ = ["TrainingRecorder", "layer_stats"]
