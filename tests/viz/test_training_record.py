@@ -216,3 +216,13 @@ def test_bad_input_is_refused_clearly():
     rec(0)
     with pytest.raises(KeyError, match="epoch 5 was not recorded"):
         rec.index(5)
+
+
+@pytest.mark.parametrize("name", ["viz.training.record", "viz.training.stats"])
+def test_docstring_examples(name):
+    """tests/test_docstring_examples.py walks top-level modules; the package's run here."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
