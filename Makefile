@@ -2,24 +2,41 @@
 # Both bootstrap what they need on a fresh machine: a local .venv with the package
 # installed editable, Graphviz's `dot`, and in CI (CI=true) PyTorch and Chromium for
 # the parity and browser tests.  Every step is idempotent.
+#
+# Each target installs only what it uses: `make demo` chainrule and its runtime
+# dependencies (numpy, graphviz, tqdm); `make test` adds the dev and release extras (pytest,
+# Jupyter for the notebooks, Playwright, build/twine); `make lint` the lint extra (ruff,
+# mypy); `make docs` the docs extra (Sphinx). One stamp per set, in .venv.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
 TORCH  := torch==2.13.0
 
+DEMO_STAMP := $(VENV)/.demo-stamp
+TEST_STAMP := $(VENV)/.test-stamp
+LINT_STAMP := $(VENV)/.lint-stamp
 DOCS_STAMP := $(VENV)/.docs-stamp
 DOCS_OUT   := docs/_build/html
 
 .PHONY: test demo bench lint deps dot torch chromium strip clean docs docs-test
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -e ".[dev,release,lint]"
-	@touch $(STAMP)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 
-deps: $(STAMP) dot torch chromium
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[dev,release]"
+	@touch $@ $(DEMO_STAMP)
+
+$(LINT_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[lint]"
+	@touch $@
+
+deps: $(TEST_STAMP) dot torch chromium
 
 # Graphviz `dot`: installed with apt-get when missing and we are root; otherwise say how.
 dot:
@@ -33,7 +50,7 @@ dot:
 	fi
 
 # PyTorch is only a test oracle and a benchmark reference: installed (pinned) in CI only.
-torch: $(STAMP)
+torch: $(TEST_STAMP)
 	@if [ "$${CI:-}" = "true" ] && ! $(PY) -c "import torch" >/dev/null 2>&1; then \
 		echo "Installing $(TORCH) (CPU) for the parity tests..."; \
 		$(PY) -m pip install -q $(TORCH); \
@@ -54,16 +71,16 @@ test: deps
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(PY) -m nbstripout --verify notebooks/*.ipynb; fi
 	$(PY) -m pytest --ignore=tests/docs
 
-demo: $(STAMP) dot
+demo: $(DEMO_STAMP) dot
 	$(PY) examples/demo.py
 
 # Every bench/*.py in its own process, then one table of the ratios against the references
 # timed in the same run (bench/summary.py). A benchmark that fails makes `make bench` fail.
-bench: $(STAMP)
+bench: $(DEMO_STAMP)
 	$(PY) bench/summary.py
 
 # ruff on everything; mypy on the packages (settings and per-module exceptions: pyproject.toml).
-lint: $(STAMP)
+lint: $(LINT_STAMP)
 	$(PY) -m ruff check autograd nn viz tests bench examples docs/site
 	$(PY) -m mypy
 
@@ -71,7 +88,7 @@ lint: $(STAMP)
 # browser, from the file system). Warnings are errors; -E re-reads every page so they always
 # show. The notebooks are executed during the build, cached in docs/_build/.jupyter_cache (a
 # notebook re-runs only when its code changes).
-$(DOCS_STAMP): pyproject.toml $(STAMP)
+$(DOCS_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[dev,docs]"
 	@touch $@
 
@@ -84,7 +101,7 @@ docs-test: $(DOCS_STAMP) chromium
 	CHAINRULE_DOCS_TEST=1 $(PY) -m pytest tests/docs
 
 # Remove outputs from the notebooks (they are committed stripped).
-strip: $(STAMP)
+strip: $(TEST_STAMP)
 	$(PY) -m nbstripout notebooks/*.ipynb
 
 clean:
