@@ -29,7 +29,6 @@ of hidden ones, and the last neuron.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -47,16 +46,15 @@ from .draw import (
     _esc,
     _Renderer,
 )
+from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
 from .limits import check_node_count
-from .player import diff_roles, player_html, svg_for_player
-from .stepper import FALLBACK_DPI
+from .player import diff_roles, svg_for_player
 
 UPDATE_COLOR = "#1f5fbf"
 NET_COLOR = "#333333"
 LOSSES = ("half_sse", "mse")
 _ACT = ("sigmoid", "tanh", "relu", "linear", "leaky_relu")
-_counter = itertools.count()
 
 
 def sig(x: float, digits: int = 4) -> str:
@@ -524,7 +522,7 @@ class NetFrame:
     state: NetState
 
 
-class NetworkStepper:
+class NetworkStepper(FramePlayer):
     """Lecture 001's backpropagation through a network, layer by layer and neuron by neuron.
 
     Frames: one per layer forward (``net = W x + b`` and ``x = f(net)`` for each neuron), the
@@ -545,9 +543,9 @@ class NetworkStepper:
     ['forward', 'forward', 'loss', 'backward', 'backward', 'backward']
     """
 
-    #: Whether notebook outputs carry a small image of each frame for readers without
-    #: JavaScript (untrusted notebooks). Set it to False for much smaller notebooks.
-    notebook_images: bool = True
+    default_title = "Backpropagation through the network"
+    id_prefix = "cr-net"
+    frames: list[NetFrame]
 
     def __init__(self, model: Any, inputs: Any, target: Any, loss: str = "half_sse",
                  lr: float | None = None, digits: int = 4, max_neurons: int = 12,
@@ -649,15 +647,6 @@ class NetworkStepper:
     def _add(self, phase: str, text: str, state: NetState) -> None:
         self.frames.append(NetFrame(len(self.frames), phase, text, state))
 
-    def __len__(self) -> int:
-        return len(self.frames)
-
-    def __iter__(self) -> Iterator[NetFrame]:
-        return iter(self.frames)
-
-    def __getitem__(self, i: int) -> NetFrame:
-        return self.frames[i]
-
     def draw(self, i: int) -> Graph:
         """Frame ``i``: every number of the finished pass written, the unknown ones invisibly
         (so every frame has the same layout)."""
@@ -676,12 +665,16 @@ class NetworkStepper:
             yield frame.index, r, keys
 
     def sources(self) -> Iterator[str]:
+        """The DOT source of every frame, in order (one layout for all)."""
         for _, r, _ in self.walk():
             yield r.source()
 
-    def player_data(self, images: bool = True) -> dict[str, Any]:
-        from . import slides
+    def check_size(self, what: str) -> None:
+        """Refuse to render a network drawing over the node limit (:mod:`viz.limits`)."""
+        check_node_count(sum(len(s) for s in self._renderer(NetState()).shown) + 1, what)
 
+    def player_data(self, images: bool = True) -> dict[str, Any]:
+        """The player's data (see :meth:`viz.frameplayer.FramePlayer.player_data`)."""
         render = dot_available()
         svg = None
         order: dict[str, int] = {}
@@ -690,7 +683,7 @@ class NetworkStepper:
         for i, r, keys in self.walk():
             if i == 0:
                 order = {k: j for j, (k, _) in enumerate(r.elements)}
-                check_node_count(sum(len(s) for s in r.shown) + 1, "player")
+                self.check_size("player")
                 if render:
                     last = self._renderer(self.frames[-1].state)
                     last.state = NetState(forward=len(self.layers), loss=True,
@@ -703,63 +696,8 @@ class NetworkStepper:
                            "row": -1})
             if images and render:
                 sources.append(r.source())
-        pngs = []
-        if sources:
-            import base64
-
-            pngs = ["data:image/png;base64," + base64.b64encode(p).decode("ascii")
-                    for p in slides.render_many(sources, "png", dpi=FALLBACK_DPI)]
-        return {"svg": svg, "frames": frames, "images": pngs, "rows": []}
-
-    def to_html(self, title: str = "Backpropagation through the network",
-                full_page: bool = True, element_id: str | None = None,
-                images: bool | None = None) -> str:
-        """The HTML player (see :meth:`viz.BackpropStepper.to_html`)."""
-        if images is None:  # a notebook output may be shown untrusted; a page runs its script
-            images = self.notebook_images and not full_page
-        data = self.player_data(images=images)
-        if element_id is None:
-            digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())
-            element_id = f"cr-net-{digest.hexdigest()[:10]}"
-        return player_html(data, title=title, element_id=element_id, full_page=full_page)
-
-    def save_html(self, path: Any, title: str = "Backpropagation through the network") -> str:
-        """Write the player as one self-contained HTML file; returns the path."""
-        from pathlib import Path
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(title=title), encoding="utf-8")
-        return str(path)
-
-    def save_frames(self, directory: Any, fmt: str = "svg") -> list:
-        """One image (or DOT source) per frame; see :meth:`viz.BackpropStepper.save_frames`."""
-        from pathlib import Path
-
-        from . import slides
-
-        if fmt not in ("svg", "png", "pdf", "dot"):
-            raise ValueError(f"save_frames: fmt must be svg, png, pdf or dot, got {fmt!r}")
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / f"frame_{i:03d}.{fmt}" for i in range(len(self.frames))]
-        if fmt == "dot":
-            for p, src in zip(paths, self.sources(), strict=True):
-                p.write_text(src, encoding="utf-8")
-        else:
-            for p, data in zip(paths, slides.render_many(self.sources(), fmt), strict=True):
-                p.write_bytes(data)
-        return paths
-
-    def save_pdf(self, path: Any) -> str:
-        """One PDF, a page per frame (needs ``dot`` and ``pypdf``)."""
-        from . import slides
-
-        return slides.pdf_deck(slides.render_many(self.sources(), "pdf"), path)
-
-    def _repr_html_(self) -> str:
-        digest = hashlib.sha1(str(id(self)).encode()).hexdigest()[:6]
-        return self.to_html(full_page=False, element_id=f"cr-net-{digest}-{next(_counter)}")
+        return {"svg": svg, "frames": frames, "images": self.fallback_images(sources),
+                "rows": []}
 
     def __repr__(self) -> str:
         return f"NetworkStepper({len(self.frames)} frames)"

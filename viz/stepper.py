@@ -31,35 +31,27 @@ HTML player holds one drawing that each frame restyles (:mod:`viz.player`).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import itertools
 import math
 import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from autograd import opinfo
 
-from . import slides
 from .chain import Step, chain_rule_steps, seed_for
 from .draw import View, _check_options, _Renderer, constant_text, name_neurons
 from .format import binary, fmt, fmt_any, is_array, parse_constant_gate, shape_text
+from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
-from .limits import GraphTooLargeError, check_node_count
+from .limits import check_node_count
 from .nodes import GraphInfo, is_constant, is_tensor
-from .player import diff_roles, player_html, svg_for_player
+from .player import diff_roles, svg_for_player
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 #: Most extra decimals the consistent-arithmetic rule adds to an operand.
 EXTRA_DIGITS = 4
-FRAME_FORMATS = ("svg", "png", "pdf", "dot")
-#: Resolution of the small frame images in the player's no-script filmstrip.
-FALLBACK_DPI = 54
-_counter = itertools.count()
 _ARITH: dict[str, Callable[[float, float], float]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "**": operator.pow,
@@ -157,7 +149,7 @@ DRAW_OPTIONS = ("mode", "rankdir", "style", "collapse", "show_labels", "max_elem
                 "fold_constants", "tags")
 
 
-class BackpropStepper:
+class BackpropStepper(FramePlayer):
     """Step through the forward and backward pass of the graph that produced ``root``.
 
     Parameters
@@ -184,9 +176,8 @@ class BackpropStepper:
     'df/dq = z = -4 (local derivative of q * z with respect to q)'
     """
 
-    #: Whether notebook outputs carry a small image of each frame for readers without
-    #: JavaScript (untrusted notebooks). Set it to False for much smaller notebooks.
-    notebook_images: bool = True
+    default_title = "Backpropagation, step by step"
+    frames: list[Frame]
 
     def __init__(self, root: Any, precision: int = 2, seed: Any = None,
                  **draw_options: Any) -> None:
@@ -236,15 +227,6 @@ class BackpropStepper:
     def n_steps(self) -> int:
         """Number of chain-rule applications (backward frames after the seed)."""
         return len(self.steps)
-
-    def __len__(self) -> int:
-        return len(self.frames)
-
-    def __getitem__(self, i: int) -> Frame:
-        return self.frames[i]
-
-    def __iter__(self) -> Iterator[Frame]:
-        return iter(self.frames)
 
     def gradient(self, node: Any) -> Any:
         """d root / d node as the stepper computed it (equal to what ``backward()`` gives)."""
@@ -469,74 +451,17 @@ class BackpropStepper:
                          node is view.highlight))
         return rows
 
-    def save_frames(self, directory: str | Path, fmt: str = "svg",
-                    dpi: int | None = None) -> list[Path]:
-        """Write one numbered image per frame (``frame_000.svg``...) for slides.
-
-        Every frame has the same layout, so the slides do not jump (lecture style; record
-        boxes write ``?`` for a number not known yet, which can resize them). The cost is
-        linear: each frame re-renders only the elements its step changes, and ``dot`` runs
-        once per batch of frames.
-
-        Parameters
-        ----------
-        directory : str or Path
-            Created if missing.
-        fmt : {"svg", "png", "pdf", "dot"}
-            Images need Graphviz's ``dot``; ``"dot"`` writes the DOT source of each frame.
-        dpi : int, optional
-            Resolution of PNG frames (Graphviz's 96 without it; 192 suits a 1080p projector).
-
-        Returns
-        -------
-        list of Path
-        """
-        if fmt not in FRAME_FORMATS:
-            raise ValueError(f"save_frames: fmt must be one of {FRAME_FORMATS}, got {fmt!r}")
-        if fmt != "dot":
-            check_node_count(len(self.info), "save_frames")
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        width = max(3, len(str(len(self.frames) - 1)))
-        paths = [out / f"frame_{i:0{width}d}.{fmt}" for i in range(len(self.frames))]
-        if fmt == "dot":
-            for path, source in zip(paths, self.sources(), strict=True):
-                path.write_text(source, encoding="utf-8")
-        else:
-            images = slides.render_many(self.sources(), fmt, dpi=dpi)
-            for path, data in zip(paths, images, strict=True):
-                path.write_bytes(data)
-        return paths
-
     def sources(self) -> Iterator[str]:
-        """The DOT source of every frame, in order (one layout for all)."""
+        """The DOT source of every frame, in order (one layout for all).
+
+        The cost is linear: each frame re-renders only the elements its step changes.
+        """
         for _, r, _ in self.walk():
             yield r.source()
 
-    def save_pdf(self, path: str | Path) -> str:
-        """One PDF with a page per frame (vector graphics), for Beamer or PowerPoint decks.
-
-        Needs Graphviz's ``dot`` and the ``pypdf`` package (``pip install chainrule[slides]``).
-        """
-        check_node_count(len(self.info), "save_pdf")
-        return slides.pdf_deck(slides.render_many(self.sources(), "pdf"), path)
-
-    def save_gif(self, path: str | Path, seconds_per_frame: float = 1.0,
-                 dpi: int = 96) -> str:
-        """An animated GIF of the frames (needs ``dot`` and Pillow: ``chainrule[slides]``).
-
-        Parameters
-        ----------
-        path : str or Path
-            The ``.gif`` file.
-        seconds_per_frame : float
-            Display time of each frame.
-        dpi : int
-            Resolution of the frames.
-        """
-        check_node_count(len(self.info), "save_gif")
-        return slides.gif(slides.render_many(self.sources(), "png", dpi=dpi), path,
-                          seconds_per_frame)
+    def check_size(self, what: str) -> None:
+        """Refuse to render a graph over the node limit (:mod:`viz.limits`)."""
+        check_node_count(len(self.info), what)
 
     # ------------------------------------------------------------------ player
     def player_data(self, images: bool = True) -> dict[str, Any]:
@@ -573,60 +498,8 @@ class BackpropStepper:
             hl = frame.highlight
             frames.append({"text": frame.text, "phase": frame.phase, "c": changes, "t": table,
                            "row": row_of.get(id(hl), -1), "name": self.info.name(hl)})
-        pngs = []
-        if sources:
-            pngs = ["data:image/png;base64," + base64.b64encode(p).decode("ascii")
-                    for p in slides.render_many(sources, "png", dpi=FALLBACK_DPI)]
-        return {"svg": svg, "frames": frames, "images": pngs,
+        return {"svg": svg, "frames": frames, "images": self.fallback_images(sources),
                 "rows": [self.info.name(n) for n in table_nodes]}
-
-    def to_html(self, title: str = "Backpropagation, step by step", full_page: bool = True,
-                element_id: str | None = None, images: bool | None = None) -> str:
-        """The self-contained HTML player: one drawing, restyled frame by frame.
-
-        Parameters
-        ----------
-        title : str
-            Heading (and page title).
-        full_page : bool
-            A complete HTML document, or a fragment for Jupyter.
-        element_id : str, optional
-            The player's HTML id: a letter, then letters, digits, ``-``, ``_``, ``.`` or ``:``
-            (checked: anything else raises ValueError). The script never looks it up (each
-            player finds its own root), so copies of the output work.
-        images : bool, optional
-            Add one small PNG per frame for readers without JavaScript (a static viewer, an
-            untrusted notebook). Default: on for a notebook fragment (``full_page=False``),
-            off for a stand-alone page, whose script runs in any browser (its no-script
-            fallback is then the step texts); the images make the output several times
-            larger.
-
-        Without JavaScript the page reads as a filmstrip of all frames in order.
-        """
-        if images is None:  # a notebook output may be shown untrusted; a page runs its script
-            images = self.notebook_images and not full_page
-        data = self.player_data(images=images)
-        if element_id is None:
-            digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())
-            element_id = f"cr-player-{digest.hexdigest()[:10]}"
-        return player_html(data, title=title, element_id=element_id, full_page=full_page)
-
-    def save_html(self, path: str | Path, title: str = "Backpropagation, step by step") -> str:
-        """Write the player as one self-contained HTML file; returns the path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(title=title), encoding="utf-8")
-        return str(path)
-
-    def _repr_html_(self) -> str:
-        digest = hashlib.sha1(str(id(self)).encode()).hexdigest()[:6]
-        try:
-            return self.to_html(full_page=False,
-                                element_id=f"cr-player-{digest}-{next(_counter)}")
-        except GraphTooLargeError as exc:
-            import html
-
-            return f"<p><b>{html.escape(str(exc))}</b></p>"
 
     def __repr__(self) -> str:
         return (f"BackpropStepper({self.info.name(self.root)}: {self.n_forward} forward, "

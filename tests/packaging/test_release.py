@@ -127,3 +127,10 @@ def test_wheel_in_a_fresh_venv_runs_the_readme_quickstart(dist, tmp_path):
                             text=True, env=clean)
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected
+    # the player's script and styles are package data of the wheel
+    page = ("import viz; from viz.demo import xyz_circuit; "
+            "p = viz.step(xyz_circuit()).to_html(); print('function (D, S)' in p, '.cr-bar' in p)")
+    run = subprocess.run([str(python), "-c", page], cwd=tmp_path, capture_output=True,
+                         text=True, env=clean)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "True"]

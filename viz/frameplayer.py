@@ -1,0 +1,197 @@
+"""One base for everything that plays frames: the HTML player and the exports, written once.
+
+A stepper (:class:`viz.BackpropStepper`, :class:`viz.NetworkStepper`, a training recorder)
+holds a list of ``frames`` and says two things about them: :meth:`FramePlayer.player_data`
+(the one drawing and the per-frame changes :func:`viz.player.player_html` plays) and
+:meth:`FramePlayer.sources` (each frame's DOT, for images). :class:`FramePlayer` turns those
+into the same methods with the same options on every stepper:
+
+- ``to_html(title, full_page, element_id, images)``, ``save_html(path, title)`` and the
+  notebook display ``_repr_html_`` (which shows a size error as text instead of raising);
+- ``save_frames(directory, fmt, dpi)``, ``save_pdf(path)``, ``save_gif(path,
+  seconds_per_frame, dpi)``, each bounded by the stepper's size check (:meth:`check_size`);
+- ``len()``, indexing and iteration over ``frames``.
+
+A stepper whose frames are not Graphviz drawings overrides :meth:`frame_images`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import slides
+from .limits import GraphTooLargeError
+from .player import player_html
+
+FRAME_FORMATS = ("svg", "png", "pdf", "dot")
+#: Resolution of the small frame images in the player's no-script filmstrip.
+FALLBACK_DPI = 54
+_counter = itertools.count()
+
+
+class FramePlayer:
+    """Base class of the steppers: frames, the HTML player and the image exports.
+
+    Subclasses set ``frames`` (a list) and implement :meth:`player_data` and
+    :meth:`sources`; they may override :meth:`check_size`, :attr:`default_title` and
+    :attr:`id_prefix`.
+    """
+
+    #: Whether notebook outputs carry a small image of each frame for readers without
+    #: JavaScript (untrusted notebooks). Set it to False for much smaller notebooks.
+    notebook_images: bool = True
+    #: Heading of the player when ``title`` is not given.
+    default_title: str = "Step by step"
+    #: Start of the player's generated HTML id.
+    id_prefix: str = "cr-player"
+    frames: list[Any]
+
+    # ------------------------------------------------------------ what a stepper says
+    def player_data(self, images: bool = True) -> dict[str, Any]:
+        """The player's data: ``svg``, ``frames`` (``text``, ``phase``, ``c``, ``t``,
+        ``row``), ``rows`` and ``images`` (see :func:`viz.player.player_html`)."""
+        raise NotImplementedError(f"{type(self).__name__} must define player_data()")
+
+    def sources(self) -> Iterator[str]:
+        """The DOT source of every frame, in order (one layout for all)."""
+        raise NotImplementedError(f"{type(self).__name__} must define sources()")
+
+    def check_size(self, what: str) -> None:
+        """Raise :class:`viz.limits.GraphTooLargeError` if the frames are too big to render
+        (``what`` names the export). No limit unless a stepper sets one."""
+
+    # --------------------------------------------------------------------- sequence
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.frames[i]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.frames)
+
+    # ------------------------------------------------------------------------ images
+    def frame_images(self, fmt: str, dpi: int | None = None) -> Iterator[bytes]:
+        """Every frame rendered to ``fmt`` (``"svg"``, ``"png"``, ``"pdf"``) by Graphviz, lazily."""
+        return slides.render_many(self.sources(), fmt, dpi=dpi)
+
+    def fallback_images(self, sources: list[str]) -> list[str]:
+        """Small PNG data URIs of the frames' DOT ``sources``, for the no-script filmstrip."""
+        if not sources:
+            return []
+        return ["data:image/png;base64," + base64.b64encode(p).decode("ascii")
+                for p in slides.render_many(sources, "png", dpi=FALLBACK_DPI)]
+
+    def save_frames(self, directory: str | Path, fmt: str = "svg",
+                    dpi: int | None = None) -> list[Path]:
+        """Write one numbered image per frame (``frame_000.svg``...) for slides.
+
+        Every frame has the same layout, so the slides do not jump.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Created if missing.
+        fmt : {"svg", "png", "pdf", "dot"}
+            Images need Graphviz's ``dot``; ``"dot"`` writes the DOT source of each frame.
+        dpi : int, optional
+            Resolution of PNG frames (Graphviz's 96 without it; 192 suits a 1080p projector).
+
+        Returns
+        -------
+        list of Path
+        """
+        if fmt not in FRAME_FORMATS:
+            raise ValueError(f"save_frames: fmt must be one of {FRAME_FORMATS}, got {fmt!r}")
+        if fmt != "dot":
+            self.check_size("save_frames")
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        width = max(3, len(str(len(self.frames) - 1)))
+        paths = [out / f"frame_{i:0{width}d}.{fmt}" for i in range(len(self.frames))]
+        if fmt == "dot":
+            for path, source in zip(paths, self.sources(), strict=True):
+                path.write_text(source, encoding="utf-8")
+        else:
+            for path, data in zip(paths, self.frame_images(fmt, dpi=dpi), strict=True):
+                path.write_bytes(data)
+        return paths
+
+    def save_pdf(self, path: str | Path) -> str:
+        """One PDF with a page per frame (vector graphics), for Beamer or PowerPoint decks.
+
+        Needs Graphviz's ``dot`` and the ``pypdf`` package (``pip install chainrule[slides]``).
+        """
+        self.check_size("save_pdf")
+        return slides.pdf_deck(self.frame_images("pdf"), path)
+
+    def save_gif(self, path: str | Path, seconds_per_frame: float = 1.0,
+                 dpi: int = 96) -> str:
+        """An animated GIF of the frames (needs ``dot`` and Pillow: ``chainrule[slides]``).
+
+        Parameters
+        ----------
+        path : str or Path
+            The ``.gif`` file.
+        seconds_per_frame : float
+            Display time of each frame.
+        dpi : int
+            Resolution of the frames.
+        """
+        self.check_size("save_gif")
+        return slides.gif(self.frame_images("png", dpi=dpi), path, seconds_per_frame)
+
+    # ------------------------------------------------------------------------ player
+    def to_html(self, title: str | None = None, full_page: bool = True,
+                element_id: str | None = None, images: bool | None = None) -> str:
+        """The self-contained HTML player: one drawing, restyled frame by frame.
+
+        Parameters
+        ----------
+        title : str, optional
+            Heading (and page title); the stepper's :attr:`default_title` without it.
+        full_page : bool
+            A complete HTML document, or a fragment for Jupyter.
+        element_id : str, optional
+            The player's HTML id: a letter, then letters, digits, ``-``, ``_``, ``.`` or ``:``
+            (checked: anything else raises ValueError). The script never looks it up (each
+            player finds its own root), so copies of the output work.
+        images : bool, optional
+            Add one small PNG per frame for readers without JavaScript (a static viewer, an
+            untrusted notebook). Default: on for a notebook fragment (``full_page=False``),
+            off for a stand-alone page, whose script runs in any browser (its no-script
+            fallback is then the step texts); the images make the output several times
+            larger.
+
+        Without JavaScript the page reads as a filmstrip of all frames in order.
+        """
+        if title is None:
+            title = self.default_title
+        if images is None:  # a notebook output may be shown untrusted; a page runs its script
+            images = self.notebook_images and not full_page
+        data = self.player_data(images=images)
+        if element_id is None:
+            digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())
+            element_id = f"{self.id_prefix}-{digest.hexdigest()[:10]}"
+        return player_html(data, title=title, element_id=element_id, full_page=full_page)
+
+    def save_html(self, path: str | Path, title: str | None = None) -> str:
+        """Write the player as one self-contained HTML file; returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_html(title=title), encoding="utf-8")
+        return str(path)
+
+    def _repr_html_(self) -> str:
+        digest = hashlib.sha1(str(id(self)).encode()).hexdigest()[:6]
+        try:
+            return self.to_html(full_page=False,
+                                element_id=f"{self.id_prefix}-{digest}-{next(_counter)}")
+        except GraphTooLargeError as exc:
+            return f"<p><b>{html.escape(str(exc))}</b></p>"
