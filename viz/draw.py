@@ -33,11 +33,10 @@ from .format import constant_gate, fmt_any, is_array, parse_constant_gate, shape
 from .graph import Graph, check_dpi, check_save_path
 from .labels import dot_html, dot_record
 from .nodes import CONSTANT, GATE, LEAF, GraphInfo, is_constant, is_tensor
+from .options import COLLAPSE, MODES, RANKDIRS, STYLES, DrawOptions
 
-MODES = ("forward", "backward", "both")
-STYLES = ("lecture", "record")
-COLLAPSE = (None, "module", "neuron")
-RANKDIRS = ("LR", "RL", "TB", "BT")
+__all__ = ["COLLAPSE", "MODES", "RANKDIRS", "STYLES", "DrawOptions", "draw", "save"]
+
 
 VALUE_COLOR = "#1e7b1e"
 GRAD_COLOR = "#d62728"
@@ -185,24 +184,11 @@ def draw(
     >>> "q = 3" in g.source and "-12" in g.source
     True
     """
-    _check_options(mode, rankdir, style, precision, collapse)
+    options = DrawOptions(mode=mode, rankdir=rankdir, style=style, precision=precision,
+                          show_labels=show_labels, collapse=collapse,
+                          max_elements=max_elements, fold_constants=fold_constants, tags=tags)
     info = GraphInfo(root)
-    return render_view(info, graph_view(info, seed), mode=mode, rankdir=rankdir, style=style,
-                       precision=precision, show_labels=show_labels, collapse=collapse,
-                       max_elements=max_elements, fold_constants=fold_constants, tags=tags)
-
-
-def _check_options(mode: str, rankdir: str, style: str, precision: int, collapse: Any) -> None:
-    if mode not in MODES:
-        raise ValueError(f"draw: mode must be one of {MODES}, got {mode!r}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if style not in STYLES:
-        raise ValueError(f"draw: style must be one of {STYLES}, got {style!r}")
-    if collapse not in COLLAPSE:
-        raise ValueError(f"draw: collapse must be one of {COLLAPSE}, got {collapse!r}")
-    if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 12:
-        raise ValueError(f"draw: precision must be an int in 0..12, got {precision!r}")
+    return render_view(info, graph_view(info, seed), options)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -289,16 +275,17 @@ class _Renderer:
     frame then has the same label sizes, so Graphviz lays every frame out identically.
     """
 
-    def __init__(self, info: GraphInfo, view: View, *, mode: str, rankdir: str, style: str,
-                 precision: int, show_labels: bool, collapse: str | None, max_elements: int,
-                 fold_constants: bool, tags: bool = False,
+    def __init__(self, info: GraphInfo, view: View, options: DrawOptions,
                  layout_view: View | None = None) -> None:
         self.info, self.view, self.layout_view = info, view, layout_view
-        self.show_values = mode in ("forward", "both")
-        self.show_grads = mode in ("backward", "both")
-        self.precision, self.show_labels, self.tags = precision, show_labels, tags
-        self.max_elements, self.style = max_elements, style
-        self.fold = fold_constants and style == "lecture"
+        self.options = options
+        collapse, rankdir = options.collapse, options.rankdir
+        self.show_values = options.mode in ("forward", "both")
+        self.show_grads = options.mode in ("backward", "both")
+        self.precision, self.show_labels, self.tags = (options.precision, options.show_labels,
+                                                       options.tags)
+        self.max_elements, self.style = options.max_elements, options.style
+        self.fold = options.fold_constants and self.style == "lecture"
         self.folded: set[int] = set()
         if self.fold:
             for node in info.order:
@@ -849,20 +836,16 @@ def _rec_rows(title: str, text: str) -> str:
     return "\\n".join(_rec(line) for line in kept)  # DOT's \n: a centred break
 
 
-def render_view(info: GraphInfo, view: View, *, mode: str = "both", rankdir: str = "LR",
-                style: str = "lecture", precision: int = 2, show_labels: bool = True,
-                collapse: str | None = None, max_elements: int = 36,
-                fold_constants: bool = True, tags: bool = False,
-                layout_view: View | None = None) -> Graph:
+def render_view(info: GraphInfo, view: View, options: DrawOptions | None = None, *,
+                layout_view: View | None = None, **keywords: Any) -> Graph:
     """Draw ``info``'s graph showing exactly the numbers in ``view`` (used by the stepper).
 
-    With ``layout_view`` (all the numbers of the finished computation), numbers ``view``
-    does not show are written transparently, so every frame has the same layout.
+    ``options`` (default :class:`DrawOptions`), with any of its fields given as keywords
+    changed. With ``layout_view`` (all the numbers of the finished computation), numbers
+    ``view`` does not show are written transparently, so every frame has the same layout.
     """
-    _check_options(mode, rankdir, style, precision, collapse)
-    return _Renderer(info, view, mode=mode, rankdir=rankdir, style=style, precision=precision,
-                     show_labels=show_labels, collapse=collapse, max_elements=max_elements,
-                     fold_constants=fold_constants, tags=tags, layout_view=layout_view).build()
+    options = (options or DrawOptions()).replace(**keywords)
+    return _Renderer(info, view, options, layout_view=layout_view).build()
 
 
 def save(graph_or_root: Any, path: str, dpi: float | None = None, **draw_options: Any) -> str:

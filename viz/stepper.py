@@ -41,12 +41,13 @@ from typing import Any
 from autograd import opinfo
 
 from .chain import Step, chain_rule_steps, seed_for
-from .draw import View, _check_options, _Renderer, constant_text, name_neurons
+from .draw import View, _Renderer, constant_text, name_neurons
 from .format import binary, fmt, fmt_any, is_array, parse_constant_gate, shape_text
 from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
 from .limits import check_node_count
 from .nodes import GraphInfo, is_constant, is_tensor
+from .options import DrawOptions
 from .player import diff_roles, svg_for_player
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
@@ -145,8 +146,8 @@ class Frame:
         return self.parent if self.phase == BACKWARD else self.node
 
 
-DRAW_OPTIONS = ("mode", "rankdir", "style", "collapse", "show_labels", "max_elements",
-                "fold_constants", "tags")
+#: The drawing options a stepper takes as keywords (``precision`` is its own argument).
+DRAW_OPTIONS = tuple(n for n in DrawOptions.names() if n != "precision")
 
 
 class BackpropStepper(FramePlayer):
@@ -181,15 +182,13 @@ class BackpropStepper(FramePlayer):
 
     def __init__(self, root: Any, precision: int = 2, seed: Any = None,
                  **draw_options: Any) -> None:
-        options = {"mode": "both", "rankdir": "LR", "style": "lecture", "collapse": None}
-        unknown = set(draw_options) - set(DRAW_OPTIONS)
-        if unknown:
-            raise TypeError(f"BackpropStepper: unknown drawing option(s) {sorted(unknown)}")
-        options.update(draw_options)
-        _check_options(options["mode"], options["rankdir"], options["style"], precision,
-                       options["collapse"])
+        #: How every frame is drawn.
+        self.options = DrawOptions.from_keywords("BackpropStepper", precision=precision,
+                                                 **draw_options)
+        options = {"mode": "both", "rankdir": "LR", "style": "lecture", "collapse": None,
+                   **draw_options}
         self.info = GraphInfo(root)
-        if options["collapse"] == "neuron":
+        if self.options.collapse == "neuron":
             name_neurons(self.info)  # texts say net1_2 and x1_2, as lecture 001 does
         self.root = root
         self.precision = precision
@@ -380,10 +379,8 @@ class BackpropStepper(FramePlayer):
         return view
 
     def _renderer(self, view: View, layout: bool = True) -> _Renderer:
-        return _Renderer(self.info, view, precision=self.precision,
-                         layout_view=self.final_view() if layout else None,
-                         **{"show_labels": True, "max_elements": 36, "fold_constants": True,
-                            "tags": False, **self.draw_options})
+        return _Renderer(self.info, view, self.options,
+                         layout_view=self.final_view() if layout else None)
 
     def draw(self, i: int) -> Graph:
         """Frame ``i`` as a drawing: current node and edge highlighted.
