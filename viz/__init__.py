@@ -11,7 +11,12 @@ from .graph import Graph, GraphvizNotFoundError, dot_available  # noqa: E402
 from .limits import MAX_RENDER_NODES, GraphTooLargeError  # noqa: E402
 from .network import NetworkStepper, draw_network, step_network  # noqa: E402
 from .stepper import BackpropStepper, Frame, step  # noqa: E402
-from .training import TrainingRecorder  # noqa: E402
+from .training import (  # noqa: E402
+    TrainingRecorder,
+    TrainingStepper,
+    gradient_flow,
+    gradient_norms,
+)
 
 __all__ = [
     "BackpropStepper",
@@ -22,9 +27,12 @@ __all__ = [
     "MAX_RENDER_NODES",
     "NetworkStepper",
     "TrainingRecorder",
+    "TrainingStepper",
     "dot_available",
     "draw",
     "draw_network",
+    "gradient_flow",
+    "gradient_norms",
     "save",
     "step",
     "step_network",

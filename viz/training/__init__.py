@@ -6,7 +6,10 @@
 - :mod:`.export`: the epochs as an HTML player, a GIF, a PDF, image files (matplotlib).
 """
 
+from .export import TrainingStepper
+from .panels import gradient_flow, gradient_norms
 from .record import TrainingRecorder
 from .stats import layer_stats
 
-__all__ = ["TrainingRecorder", "layer_stats"]
+__all__ = ["TrainingRecorder", "TrainingStepper", "gradient_flow", "gradient_norms",
+           "layer_stats"]

@@ -357,6 +357,42 @@ class TrainingRecorder:
                 parts.append(f"|dL/d{weights[0]}| {first:.2e}, |dL/d{weights[-1]}| {last:.2e}")
         return ", ".join(parts)
 
+    # ------------------------------------------------------------------- views
+    def stepper(self) -> Any:
+        """The recorded epochs as frames: :class:`viz.training.export.TrainingStepper` (its
+        ``to_html``, ``save_html``, ``save_frames``, ``save_pdf``, ``save_gif``; shown in
+        Jupyter as the player). Needs matplotlib."""
+        from .export import TrainingStepper
+
+        return TrainingStepper(self)
+
+    def plot(self, epoch: int | None = None) -> Any:
+        """The panel figure of recorded ``epoch`` (default: the last) as a pyplot figure.
+
+        Needs matplotlib. The panels: decision boundary with the data (2-D inputs), loss and
+        accuracy so far, dead/saturated activations, the weights, and the per-layer gradient
+        norms on a log scale (:mod:`viz.training.panels`).
+        """
+        from .panels import panel_figure
+
+        return panel_figure(self, -1 if epoch is None else self.index(epoch))
+
+    def save_gif(self, path: Any, seconds_per_frame: float = 0.5, dpi: int = 80) -> str:
+        """An animated GIF with a frame per recorded epoch (matplotlib, Pillow)."""
+        return str(self.stepper().save_gif(path, seconds_per_frame, dpi))
+
+    def save_pdf(self, path: Any) -> str:
+        """A PDF with a page per recorded epoch (matplotlib, pypdf)."""
+        return str(self.stepper().save_pdf(path))
+
+    def save_frames(self, directory: Any, fmt: str = "png", dpi: int = 100) -> list[Any]:
+        """One image file per recorded epoch: ``frame_000.png``... (matplotlib)."""
+        return list(self.stepper().save_frames(directory, fmt, dpi))
+
+    def save_html(self, path: Any, title: str = "Watching a network learn") -> str:
+        """The HTML player with a frame per recorded epoch, as one file (matplotlib)."""
+        return str(self.stepper().save_html(path, title))
+
     def __repr__(self) -> str:
         shown = f"; last: {self.summary()}" if self.epochs else ""
         return f"TrainingRecorder({len(self)} epochs recorded, every {self.every}{shown})"
