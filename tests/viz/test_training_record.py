@@ -218,7 +218,8 @@ def test_bad_input_is_refused_clearly():
         rec.index(5)
 
 
-@pytest.mark.parametrize("name", ["viz.training.record", "viz.training.stats"])
+@pytest.mark.parametrize("name", ["viz.training.record", "viz.training.stats",
+                                  "viz.training.panels", "viz.training.export"])
 def test_docstring_examples(name):
     """tests/test_docstring_examples.py walks top-level modules; the package's run here."""
     import doctest

@@ -54,7 +54,7 @@ def _rgb(png: bytes) -> np.ndarray:
 
 
 def test_frames_have_one_layout_and_change_with_the_epoch(xor_rec, tmp_path):
-    paths = xor_rec.save_frames(tmp_path / "frames")
+    paths = xor_rec.stepper().save_frames(tmp_path / "frames", fmt="png")
     assert [p.name for p in paths] == [f"frame_{i:03d}.png" for i in range(6)]
     images = [_rgb(p.read_bytes()) for p in paths]
     assert {im.shape for im in images} == {(720, 1280, 3)}
@@ -70,7 +70,7 @@ def test_blitted_frames_match_savefig(xor_rec):
     """pngs() draws only what changes; the picture is savefig's."""
     stepper = xor_rec.stepper()
     panels = stepper.panels()
-    fast = _rgb(list(panels.pngs(100))[2])
+    fast = _rgb(list(stepper.frame_images("png", dpi=100))[2])
     buffer = io.BytesIO()
     panels.show(2).savefig(buffer, format="png", dpi=100)
     slow = _rgb(buffer.getvalue())
@@ -81,17 +81,17 @@ def test_blitted_frames_match_savefig(xor_rec):
 def test_gif_has_a_frame_per_recorded_epoch(tiny_rec, tmp_path):
     from PIL import Image
 
-    path = tiny_rec.save_gif(tmp_path / "xor.gif", seconds_per_frame=0.25)
+    path = tiny_rec.stepper().save_gif(tmp_path / "xor.gif", seconds_per_frame=0.25, dpi=80)
     with Image.open(path) as im:
         assert im.n_frames == len(tiny_rec) == 3 and im.size == (1024, 576)
         assert im.info["duration"] == 250
     with pytest.raises(ValueError, match="seconds_per_frame"):
-        tiny_rec.save_gif(tmp_path / "bad.gif", seconds_per_frame=0)
+        tiny_rec.stepper().save_gif(tmp_path / "bad.gif", seconds_per_frame=0)
 
 
 def test_pdf_has_a_page_per_recorded_epoch(tiny_rec, tmp_path):
     pypdf = pytest.importorskip("pypdf")
-    path = tiny_rec.save_pdf(tmp_path / "xor.pdf")
+    path = tiny_rec.stepper().save_pdf(tmp_path / "xor.pdf")
     reader = pypdf.PdfReader(path)
     assert len(reader.pages) == 3
     texts = [page.extract_text() for page in reader.pages]
@@ -99,13 +99,15 @@ def test_pdf_has_a_page_per_recorded_epoch(tiny_rec, tmp_path):
 
 
 def test_svg_and_pdf_frames(tiny_rec, tmp_path):
-    svgs = tiny_rec.save_frames(tmp_path / "svg", fmt="svg")
+    svgs = tiny_rec.stepper().save_frames(tmp_path / "svg", fmt="svg")
     assert len(svgs) == 3 and svgs[0].read_text().lstrip().startswith("<?xml")
     assert "<svg" in svgs[2].read_text() and svgs[0].read_text() != svgs[2].read_text()
-    pdfs = tiny_rec.save_frames(tmp_path / "pdf", fmt="pdf")
+    pdfs = tiny_rec.stepper().save_frames(tmp_path / "pdf", fmt="pdf")
     assert [p.read_bytes()[:5] for p in pdfs] == [b"%PDF-"] * 3
     with pytest.raises(ValueError, match="fmt must be one of"):
-        tiny_rec.save_frames(tmp_path, fmt="jpg")
+        tiny_rec.stepper().save_frames(tmp_path, fmt="jpg")
+    with pytest.raises(ValueError, match="matplotlib figures, not Graphviz drawings"):
+        tiny_rec.stepper().save_frames(tmp_path, fmt="dot")
 
 
 def test_heatmaps_for_wide_layers_and_weight_norms_without_2d_inputs(tmp_path):
@@ -164,8 +166,7 @@ def test_without_matplotlib_the_error_says_what_needs_it(xor_rec, monkeypatch):
     with pytest.raises(ImportError, match=r"needs matplotlib: pip install 'chainrule\[plot\]'"):
         xor_rec.stepper().panels()
     with pytest.raises(ImportError, match="Recording with viz.TrainingRecorder needs only numpy"):
-        xor_rec.save_html("never.html")
-    assert "needs matplotlib" in xor_rec.stepper()._repr_html_()
+        xor_rec.stepper().save_html("never.html")
 
 
 def test_nothing_recorded_is_refused():
@@ -189,7 +190,7 @@ def _browser_ready() -> None:
 def player_page(xor_rec, tmp_path_factory):
     _browser_ready()
     path = tmp_path_factory.mktemp("training") / "xor.html"
-    xor_rec.save_html(path)
+    xor_rec.stepper().save_html(path)
     return path.resolve().as_uri()
 
 
@@ -238,6 +239,12 @@ def test_player_steps_through_the_epochs(browser, player_page, xor_rec):
     assert page.evaluate(STATE)["shown"] == [2]
     page.get_by_role("button", name="next").click()
     assert page.evaluate(STATE)["index"] == 3
+    # the players' scripting API: frames(), goto(k), current()
+    api = "window.chainrule.players[0]"
+    assert page.evaluate(f"() => {api}.frames()") == len(xor_rec) == 6
+    assert page.evaluate(f"() => {api}.goto(4)") == 4
+    assert page.evaluate(STATE)["shown"] == [4] and page.evaluate(f"() => {api}.current()") == 4
+    assert page.evaluate(f"() => {api}.goto(99)") == 5  # clamped to the last epoch
     assert errors == []
     page.close()
 

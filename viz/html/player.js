@@ -180,6 +180,13 @@
   }
   go(0);
   fit();
+  // scripting API, as the live page's: window.chainrule.players[i] (tests drive it)
+  var api = {frames: function () { return n; }, current: function () { return cur; },
+             goto: function (k) { go(+k); return cur; }};
+  window.chainrule = window.chainrule || {};
+  window.chainrule.players = window.chainrule.players || [];
+  window.chainrule.players.push(api);
+  root.crPlayer = api;
   var active = document.activeElement;
   if (!D.inline || !active || active === document.body) { root.focus({preventScroll: true}); }
 })(/*CHAINRULE_DATA*/null, document.currentScript);

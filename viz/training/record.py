@@ -16,7 +16,7 @@ The recording pass is one forward pass in ``eval()`` mode under ``no_grad()`` on
 (at most ``sample`` rows) and the grid together; it changes no gradient, no weight, no buffer
 (BatchNorm's running statistics stay as they are) and no random state, so training with a
 recorder gives the same weights as training without one. Recording needs numpy only; the
-views (:mod:`.panels`, :mod:`.export`) need matplotlib.
+views (``rec.plot()``, ``rec.stepper()``: :mod:`.panels`, :mod:`.export`) need matplotlib.
 """
 
 from __future__ import annotations
@@ -359,9 +359,10 @@ class TrainingRecorder:
 
     # ------------------------------------------------------------------- views
     def stepper(self) -> Any:
-        """The recorded epochs as frames: :class:`viz.training.export.TrainingStepper` (its
-        ``to_html``, ``save_html``, ``save_frames``, ``save_pdf``, ``save_gif``; shown in
-        Jupyter as the player). Needs matplotlib."""
+        """The recorded epochs as frames: a :class:`viz.TrainingStepper`, shown in Jupyter as
+        the player, with ``to_html``, ``save_html``, ``save_frames`` (a file per epoch),
+        ``save_pdf`` (a page per epoch) and ``save_gif`` (a frame per epoch). Its views need
+        matplotlib."""
         from .export import TrainingStepper
 
         return TrainingStepper(self)
@@ -376,22 +377,6 @@ class TrainingRecorder:
         from .panels import panel_figure
 
         return panel_figure(self, -1 if epoch is None else self.index(epoch))
-
-    def save_gif(self, path: Any, seconds_per_frame: float = 0.5, dpi: int = 80) -> str:
-        """An animated GIF with a frame per recorded epoch (matplotlib, Pillow)."""
-        return str(self.stepper().save_gif(path, seconds_per_frame, dpi))
-
-    def save_pdf(self, path: Any) -> str:
-        """A PDF with a page per recorded epoch (matplotlib, pypdf)."""
-        return str(self.stepper().save_pdf(path))
-
-    def save_frames(self, directory: Any, fmt: str = "png", dpi: int = 100) -> list[Any]:
-        """One image file per recorded epoch: ``frame_000.png``... (matplotlib)."""
-        return list(self.stepper().save_frames(directory, fmt, dpi))
-
-    def save_html(self, path: Any, title: str = "Watching a network learn") -> str:
-        """The HTML player with a frame per recorded epoch, as one file (matplotlib)."""
-        return str(self.stepper().save_html(path, title))
 
     def __repr__(self) -> str:
         shown = f"; last: {self.summary()}" if self.epochs else ""
