@@ -49,7 +49,7 @@ def _seed(output: Any, grad_output: Any, create_graph: bool) -> Any:
         if isinstance(grad_output, Value):
             return grad_output if create_graph else grad_output.data
         return float(grad_output)
-    seed = output._seed(grad_output, "grad")
+    seed = output.seed_gradient(grad_output, "grad")
     if create_graph and not isinstance(seed, Tensor):
         seed = leaf(seed)
     return seed

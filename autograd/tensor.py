@@ -377,7 +377,7 @@ class Tensor:
         Leaves accumulate across calls, as in PyTorch: reset with ``autograd.zero_grad``.
         If the pass raises (a modified input, a failing rule), no ``.grad`` is changed.
         """
-        seed = self._seed(gradient, "backward()")
+        seed = self.seed_gradient(gradient, "backward()")
         retain = retain_graph_grads
 
         def keep(node: Tensor) -> bool:  # whose gradient ends up in .grad
@@ -387,8 +387,14 @@ class Tensor:
             grads = backpropagate(self, seed, create_graph=create_graph, keep=keep)
             _store_grads(grads)
 
-    def _seed(self, gradient: Any, where: str) -> Any:
-        """dJ/d(self) for a backward pass: ones for a one-element tensor, else ``gradient``."""
+    def seed_gradient(self, gradient: Any = None, where: str = "backward()") -> Any:
+        """dJ/d(self) that starts a backward pass: ones for a one-element tensor, else
+        ``gradient`` (checked: its shape must be this tensor's; ``where`` names the caller
+        in the error). A ``gradient`` that requires grad is kept as a graph node.
+
+        >>> Tensor([[2.0]], requires_grad=True).seed_gradient()
+        array([[1.]], dtype=float32)
+        """
         if not self.requires_grad:
             raise no_grad_error(where, self)
         if gradient is None:

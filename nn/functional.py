@@ -96,9 +96,11 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     return x.log_softmax(dim)
 
 
-
 _GELU_APPROXIMATE = ("none", "tanh")
-def _check_gelu_approximate(approximate: str) -> str:
+
+
+def check_gelu_approximate(approximate: str) -> str:
+    """``approximate`` if GELU knows it (``"none"`` or ``"tanh"``), else ValueError."""
     if approximate not in _GELU_APPROXIMATE:
         raise ValueError(
             f"gelu: approximate must be one of {_GELU_APPROXIMATE}, got {approximate!r}"
@@ -115,7 +117,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     >>> np.round(gelu(Tensor([-1.0, 0.0, 1.0], dtype='float64')).data, 4).tolist()
     [-0.1587, 0.0, 0.8413]
     """
-    _check_gelu_approximate(approximate)
+    check_gelu_approximate(approximate)
     if approximate == "tanh":
         inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
         return x * 0.5 * (inner.tanh() + 1.0)

@@ -439,7 +439,7 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
-        self.approximate = F._check_gelu_approximate(approximate)
+        self.approximate = F.check_gelu_approximate(approximate)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.gelu(x, approximate=self.approximate)

@@ -31,25 +31,19 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .draw import (
-    GRAD_COLOR,
-    HIGHLIGHT_FILL,
-    HIGHLIGHT_LINE,
-    TRANSPARENT,
-    VALUE_COLOR,
-    _esc,
-    _Renderer,
-)
 from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
+from .labels import dot_html
 from .limits import check_node_count
+from .palette import GRAD_COLOR, HIGHLIGHT_FILL, HIGHLIGHT_LINE, TRANSPARENT, VALUE_COLOR
 from .player import diff_roles, svg_for_player
+from .render import Renderer
 
 UPDATE_COLOR = "#1f5fbf"
 NET_COLOR = "#333333"
@@ -238,8 +232,8 @@ class NetState:
     highlight: set[str] = field(default_factory=set)
 
 
-class _NetRenderer:
-    """Builds the network's DOT, element by element (same interface the player uses)."""
+class NetworkRenderer(Renderer):
+    """The network's drawing, element by element (the :class:`viz.render.Renderer` protocol)."""
 
     def __init__(self, layers: list[_Layer], nums: _Numbers, state: NetState, *, digits: int,
                  rankdir: str, max_neurons: int, lr: float | None, names: Sequence[str],
@@ -259,7 +253,7 @@ class _NetRenderer:
                   "δ = -∂L/∂net and gradients ∂L/∂w" + ("; blue: updated weights" if lr
                                                           else ""))
         self.caption = caption
-        self.g = Graph(
+        super().__init__(Graph(
             name="network",
             graph_attr={"rankdir": rankdir, "ranksep": "0.5", "nodesep": "0.25",
                         "fontname": "Helvetica", "fontsize": "12", "labelloc": "b",
@@ -267,59 +261,23 @@ class _NetRenderer:
                         "ordering": "out"},
             node_attr={"fontname": "Helvetica", "fontsize": "12"},
             edge_attr={"fontname": "Helvetica", "fontsize": "11", "arrowsize": "0.6"},
-        )
-        self.elements: list[tuple[str, Callable[[], None]]] = []
-        self.chunks: dict[str, list[str]] = {}
-        self.roles: dict[str, dict[str, Any]] = {}
-        self._cur = ""
-        self._plan()
-
-    # the same small protocol as viz.draw's renderer
-    def run(self, key: str) -> list[str]:
-        fn = dict(self.elements)[key]
-        body = self.g.body
-        start = len(body)
-        self._cur = key
-        self.roles[key] = {}
-        fn()
-        self.chunks[key] = body[start:]
-        del body[start:]
-        return self.chunks[key]
-
-    def build(self) -> Graph:
-        for key, _ in self.elements:
-            self.g.body.extend(self.run(key))
-        return self.g
-
-    def rerun_all(self) -> set[str]:
-        for key, _ in self.elements:
-            self.run(key)
-        return {k for k, _ in self.elements}
-
-    def snapshot(self) -> Graph:
-        g = self.g
-        body = [line for key, _ in self.elements for line in self.chunks[key]]
-        return Graph(name=g.name, graph_attr=dict(g.graph_attr), node_attr=dict(g.node_attr),
-                     edge_attr=dict(g.edge_attr), body=body)
-
-    def source(self) -> str:
-        return self.snapshot().source
+        ))
 
     # numbers
     def n(self, x: float) -> str:
         return sig(float(x), self.digits)
 
     def _line(self, color: str, text: str, shown: bool, role: str) -> str:
-        roles = self.roles.setdefault(self._cur, {})
+        roles = self.roles.setdefault(self.current, {})
         prev = roles.get(role)
         value = text if shown else None
         roles[role] = value if prev is None else (prev if value is None else prev + "\n" + value)
         c = color if shown else TRANSPARENT
-        return f'<font color="{c}">{_esc(text)}</font>'
+        return f'<font color="{c}">{dot_html(text)}</font>'
 
     def _lit(self, key: str) -> bool:
         lit = key in self.state.highlight
-        self.roles.setdefault(self._cur, {})["h"] = lit
+        self.role("h", lit)
         return lit
 
     @staticmethod
@@ -333,29 +291,29 @@ class _NetRenderer:
             return "y"
         return f"x{l_}_{i + 1}"
 
-    def _plan(self) -> None:
+    def plan(self) -> None:
         L = len(self.layers)
         for l_ in range(L + 1):
             for i in self.shown[l_]:
                 key = self.nid(l_, i)
-                self.elements.append((key, lambda a=l_, b=i: self.unit(a, b)))
+                self.add(key, lambda a=l_, b=i: self.unit(a, b))
         for l_ in range(1, L + 1):
             for i in self.shown[l_]:
                 for j in self.shown[l_ - 1]:
                     if i is None or j is None:
                         continue
                     key = f"w{l_}_{i}_{j}"
-                    self.elements.append((key, lambda a=l_, b=i, c=j: self.weight(a, b, c)))
+                    self.add(key, lambda a=l_, b=i, c=j: self.weight(a, b, c))
         if self.nums.target is not None:
-            self.elements.append(("loss", self.loss_node))
+            self.add("loss", self.loss_node)
             for i in self.shown[L]:
                 if i is not None:
-                    self.elements.append((f"t{i}", lambda b=i: self.g.edge(
-                        self.nid(L, b), "loss", id=f"t{b}", arrowsize="0.5", color="#888888")))
+                    self.add(f"t{i}", lambda b=i: self.g.edge(
+                        self.nid(L, b), "loss", id=f"t{b}", arrowsize="0.5", color="#888888"))
         # columns: one rank per layer, neuron 0 at the top (invisible chain keeps the order)
         for l_ in range(L + 1):
             ids = [self.nid(l_, i) for i in self.shown[l_]]
-            self.elements.append((f"rank{l_}", lambda ids=ids: self._rank(ids)))
+            self.add(f"rank{l_}", lambda ids=ids: self._rank(ids))
 
     def _rank(self, ids: list[str]) -> None:
         self.g.body.append("\t{rank=same; " + "; ".join(ids) + "}\n")
@@ -375,7 +333,7 @@ class _NetRenderer:
         name = self.unit_name(l_, i)
         has_values = not math.isnan(nums.x[l_][i])
         if l_ == 0:
-            rows = [f"<b>{_esc(name)}</b>"]
+            rows = [f"<b>{dot_html(name)}</b>"]
             if has_values:
                 rows.append(self._line(VALUE_COLOR, self.n(nums.x[0][i]), s.forward >= 0, "v"))
             label = "<" + "<br/>".join(rows) + ">"
@@ -385,9 +343,10 @@ class _NetRenderer:
             return
         layer = self.layers[l_ - 1]
         known = s.forward >= l_
-        rows = [f"<b>{_esc(name)}</b> <font point-size='10'>{_esc(layer.activation)}</font>"]
+        act = dot_html(layer.activation)
+        rows = [f"<b>{dot_html(name)}</b> <font point-size='10'>{act}</font>"]
         if layer.b is not None:
-            rows.append(_esc(f"b = {self.n(layer.b[i])}"))
+            rows.append(dot_html(f"b = {self.n(layer.b[i])}"))
         if has_values:
             rows.append(self._line(NET_COLOR, f"net = {self.n(nums.net[l_][i])}", known, "n"))
             rows.append(self._line(VALUE_COLOR, f"x = {self.n(nums.x[l_][i])}", known, "v"))
@@ -416,13 +375,13 @@ class _NetRenderer:
         attrs = {"color": HIGHLIGHT_LINE, "penwidth": "3"} if lit else {}
         # the weight above the edge, its gradient (and update) below, through a label node
         # that dot places like a neuron, so labels of crossing edges never overlap
-        _Renderer.labelled_edge(self, self.nid(l_ - 1, j), self.nid(l_, i), key,  # type: ignore[arg-type]
-                                attrs, [_esc(self.n(w))], "<br/>".join(below))
+        self.labelled_edge(self.nid(l_ - 1, j), self.nid(l_, i), key, attrs,
+                           [dot_html(self.n(w))], "<br/>".join(below))
 
     def loss_node(self) -> None:
         lit = self._lit("loss")
         t = ", ".join(self.n(v) for v in self.nums.target)
-        rows = [f"<b>L</b> (target t = {_esc(t)})",
+        rows = [f"<b>L</b> (target t = {dot_html(t)})",
                 self._line(GRAD_COLOR, f"L = {self.n(self.nums.loss)}", self.state.loss, "g")]
         attrs = {"fillcolor": HIGHLIGHT_FILL, "color": HIGHLIGHT_LINE, "penwidth": "3"} if lit \
             else {"fillcolor": "#fde2c0", "color": "#444444"}
@@ -504,7 +463,7 @@ def draw_network(model: Any, inputs: Any = None, target: Any = None, loss: str =
                      deltas={(l_, i) for l_ in range(1, L + 1) for i in range(
                          layers[l_ - 1].W.shape[0])} if nums.gW else set(),
                      update=lr is not None and target is not None)
-    r = _NetRenderer(layers, nums, state, digits=digits, rankdir=rankdir,
+    r = NetworkRenderer(layers, nums, state, digits=digits, rankdir=rankdir,
                      max_neurons=max_neurons, lr=lr if target is not None else None,
                      names=input_names or [], final=True)
     check_node_count(sum(len(s) for s in r.shown) + 1, "draw_network")
@@ -563,8 +522,8 @@ class NetworkStepper(FramePlayer):
     def n(self, x: float) -> str:
         return sig(float(x), self.digits)
 
-    def _renderer(self, state: NetState) -> _NetRenderer:
-        return _NetRenderer(self.layers, self.nums, state, final=False, **self.options)
+    def _renderer(self, state: NetState) -> NetworkRenderer:
+        return NetworkRenderer(self.layers, self.nums, state, final=False, **self.options)
 
     def _name(self, l_: int, i: int) -> str:
         return self._renderer(NetState()).unit_name(l_, i)
@@ -652,7 +611,7 @@ class NetworkStepper(FramePlayer):
         (so every frame has the same layout)."""
         return self._renderer(self.frames[i].state).build()
 
-    def walk(self) -> Iterator[tuple[int, _NetRenderer, set[str]]]:
+    def walk(self) -> Iterator[tuple[int, NetworkRenderer, set[str]]]:
         """Frames in order with one renderer (networks are small: every element re-renders)."""
         r = self._renderer(self.frames[0].state)
         for frame in self.frames:

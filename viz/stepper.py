@@ -41,7 +41,6 @@ from typing import Any
 from autograd import opinfo
 
 from .chain import Step, chain_rule_steps, seed_for
-from .draw import View, _Renderer, constant_text, name_neurons
 from .format import binary, fmt, fmt_any, is_array, parse_constant_gate, shape_text
 from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
@@ -49,6 +48,9 @@ from .limits import check_node_count
 from .nodes import GraphInfo, is_constant, is_tensor
 from .options import DrawOptions
 from .player import diff_roles, svg_for_player
+from .render import GraphRenderer, View, renderer_for
+from .render.gates import constant_text
+from .render.neurons import name_neurons
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 #: Most extra decimals the consistent-arithmetic rule adds to an operand.
@@ -378,8 +380,8 @@ class BackpropStepper(FramePlayer):
         view.highlight_edge = (frame.node, frame.slot)
         return view
 
-    def _renderer(self, view: View, layout: bool = True) -> _Renderer:
-        return _Renderer(self.info, view, self.options,
+    def _renderer(self, view: View, layout: bool = True) -> GraphRenderer:
+        return renderer_for(self.info, view, self.options,
                          layout_view=self.final_view() if layout else None)
 
     def draw(self, i: int) -> Graph:
@@ -390,7 +392,7 @@ class BackpropStepper(FramePlayer):
         """
         return self._renderer(self.view(i)).build()
 
-    def walk(self) -> Iterator[tuple[int, _Renderer, set[str]]]:
+    def walk(self) -> Iterator[tuple[int, GraphRenderer, set[str]]]:
         """Visit the frames in order with one renderer, re-rendering only what changed.
 
         Yields ``(index, renderer, keys)``: after each step ``renderer.source()`` is frame
