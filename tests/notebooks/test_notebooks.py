@@ -37,6 +37,7 @@ EXPECTED = [
     "05_training.ipynb",
     "06_cnn.ipynb",
     "07_higher_order.ipynb",
+    "08_watching_training.ipynb",
 ]
 
 #: Output MIME types each notebook must produce when executed.
@@ -48,6 +49,7 @@ MUST_SHOW = {
     "05_training": {"image/png"},
     "06_cnn": {"image/png"},
     "07_higher_order": {"image/svg+xml", "text/html"},
+    "08_watching_training": {"image/png", "text/html"},
 }
 
 
