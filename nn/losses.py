@@ -16,6 +16,8 @@ losses are built from Tensor ops, so every loss supports second derivatives.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import Any
 
@@ -72,6 +74,20 @@ def _as_input(x: Any, where: str) -> Tensor:
     return Tensor(x)
 
 
+def _caller_outside_nn() -> int:
+    """The ``stacklevel`` that makes a warning issued by our caller point at the first frame
+    outside the ``nn`` package (the user's line, whether it called ``mse_loss``, a loss module
+    or ``nn.fit``)."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)  # the function that calls warnings.warn: stacklevel 1
+    level = 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            package):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
 def _target_like(target: Any, input: Tensor, where: str) -> Tensor:
     """A float target for an elementwise regression loss (as a Tensor; may require grad).
 
@@ -96,7 +112,7 @@ def _target_like(target: Any, input: Tensor, where: str) -> Tensor:
             f"{input.shape}. This will likely lead to incorrect results due to broadcasting. "
             f"Please ensure they have the same size.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=_caller_outside_nn(),
         )
     return t
 
@@ -109,25 +125,6 @@ def _target_array(target: Any, input: Tensor, where: str) -> np.ndarray:
             f"{where}: target shape {arr.shape} must equal input shape {input.shape}"
         )
     return arr.astype(input.data.dtype, copy=False)
-
-
-def _class_targets(target: Any, n: int, c: int, where: str) -> np.ndarray:
-    """Integer class indices of shape (n,), each in [0, c)."""
-    arr = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if arr.dtype.kind == "f":
-        if not np.all(arr == np.round(arr)):
-            raise TypeError(f"{where}: targets must be integer class indices, got {arr.dtype}")
-    elif arr.dtype.kind not in "iu":
-        raise TypeError(f"{where}: targets must be integer class indices, got {arr.dtype}")
-    if arr.shape != (n,):
-        raise ValueError(f"{where}: target must have shape ({n},), got {arr.shape}")
-    arr = arr.astype(np.int64)
-    if n and (arr.min() < 0 or arr.max() >= c):
-        raise ValueError(
-            f"{where}: class indices must be in [0, {c}), got min {arr.min()} and max "
-            f"{arr.max()}"
-        )
-    return arr
 
 
 # ---------------------------------------------------------- regression losses
@@ -394,14 +391,17 @@ def _weighted_nll(
 def _class_targets(
     arr: np.ndarray, shape: tuple, c: int, ignore_index: int, where: str
 ) -> np.ndarray:
-    """Integer class indices of ``shape``, each in [0, c) or equal to ``ignore_index``."""
+    """Integer class indices of ``shape``, each in [0, c) or equal to ``ignore_index``.
+
+    Float labels are refused even when whole (``1.0``), as PyTorch does: a float target of
+    this shape is usually a regression target or a mix-up, not a class index."""
     if arr.dtype.kind == "f":
-        if not np.all(arr == np.round(arr)):
-            raise TypeError(
-                f"{where}: targets must be integer class indices of shape {shape} or "
-                f"probabilities of the input's shape, got {arr.dtype} of shape {arr.shape}"
-            )
-    elif arr.dtype.kind not in "iu":
+        hint = " (convert labels with y.astype(int))" if np.all(arr == np.round(arr)) else ""
+        raise TypeError(
+            f"{where}: targets must be integer class indices of shape {shape} or "
+            f"probabilities of the input's shape, got {arr.dtype} of shape {arr.shape}{hint}"
+        )
+    if arr.dtype.kind not in "iu":
         raise TypeError(f"{where}: targets must be integer class indices, got {arr.dtype}")
     if arr.shape != shape:
         if shape == () and arr.shape == (1,):

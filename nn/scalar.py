@@ -165,6 +165,24 @@ class Layer:
         return f"Layer({self.nin} -> {self.nout}, activation={self.activation!r})"
 
 
+def _weight_matrix(w: Any, k: int) -> np.ndarray:
+    """``weights[k]`` of :meth:`MLP.from_weights` as a float64 matrix; a ragged one (rows of
+    different lengths) is refused by name, not with numpy's "inhomogeneous shape"."""
+    rows = w if isinstance(w, (list, tuple)) else None
+    if rows and all(isinstance(r, (list, tuple)) for r in rows):
+        lengths = [len(r) for r in rows]
+        if len(set(lengths)) > 1:
+            raise ValueError(
+                f"MLP.from_weights: weights[{k}] is ragged: its rows have {lengths} entries; "
+                "each row (one neuron) needs one weight per input"
+            )
+    try:
+        return np.asarray(w, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"MLP.from_weights: weights[{k}] must be a matrix of numbers "
+                         f"(out x in): {exc}") from None
+
+
 class MLP:
     """A multilayer perceptron on scalars: layers (``Layer``) applied in sequence.
 
@@ -232,7 +250,7 @@ class MLP:
         >>> round(net([0.35, 0.9]).data, 4)
         0.6903
         """
-        mats = [np.asarray(w, dtype=np.float64) for w in weights]
+        mats = [_weight_matrix(w, k) for k, w in enumerate(weights)]
         for k, w in enumerate(mats):
             if w.ndim != 2:
                 raise ValueError(f"MLP.from_weights: weights[{k}] must be 2-D, got {w.shape}")

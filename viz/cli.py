@@ -30,6 +30,7 @@ from .graph import (
     GraphvizError,
     GraphvizNotFoundError,
     check_dpi,
+    check_html_path,
     check_save_path,
 )
 from .limits import DotTimeoutError, GraphTooLargeError
@@ -38,7 +39,6 @@ from .stepper import BackpropStepper
 
 #: Seconds all ``dot`` calls of one command may take together (a drawing, frames, a player).
 RENDER_BUDGET = 120.0
-HTML_SUFFIXES = (".html", ".htm")
 
 EXAMPLES = """\
 examples:
@@ -141,16 +141,27 @@ def _check_text(argument: str, text: str) -> None:
                           "UTF-8") from None
 
 
+def _check_folder(argument: str, path: str) -> None:
+    """Refuse a file in a folder that does not exist (a typo in the path would otherwise
+    create folders silently)."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise _UsageError(f"{argument}: {str(folder)!r} {what}; create it first "
+                          f"(mkdir -p {folder}) or give another path")
+
+
 def _check_paths(args: argparse.Namespace) -> None:
-    if args.output is not None:
-        try:
+    try:
+        if args.output is not None:
             check_save_path(args.output, "-o/--output")
-        except ValueError as exc:
-            raise _UsageError(str(exc)) from None
-    if args.html is not None:
-        if not Path(args.html).name.strip() or Path(args.html).suffix.lower() not in HTML_SUFFIXES:
-            raise _UsageError(f"--html: {args.html!r} must be a file name ending in .html or "
-                              ".htm")
+        if args.html is not None:
+            check_html_path(args.html, "--html")
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    for argument, path in (("-o/--output", args.output), ("--html", args.html)):
+        if path is not None:
+            _check_folder(argument, path)
     if args.steps is not None and not args.steps.strip():
         raise _UsageError("--steps: empty directory name; give the folder for the frames")
     if args.dpi is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 import unicodedata
 from collections.abc import Mapping
 from numbers import Real
@@ -182,13 +183,34 @@ def parse(text: str) -> tuple[ast.Expression, list[str]]:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExprError(f"syntax error: {exc.msg}") from None
+        raise ExprError(f"syntax error: {exc.msg}{_product_hint(text)}") from None
     except UnicodeEncodeError:
         raise ExprError("expression is not valid UTF-8 text (the shell passed bytes that are "
                         "not UTF-8); type it in UTF-8") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExprError(f"cannot parse expression: {type(exc).__name__}") from None
     return tree, validate(tree)
+
+
+#: A number written against a name, as on paper: "2x", "3.5y" (but not "1e5", a literal).
+_JUXTAPOSED = re.compile(r"(?<![\w.])(\d+\.?\d*)([^\W\d]\w*)")
+
+
+def _product_hint(text: str) -> str:
+    """'; write 2*x ...' when ``text`` writes a product as ``2x``, which Python cannot read.
+
+    >>> _product_hint("2x + y")
+    '; write 2*x for 2 times x'
+    >>> _product_hint("1e5 * x")
+    ''
+    """
+    for match in _JUXTAPOSED.finditer(text):
+        number, name = match.groups()
+        try:
+            ast.parse(number + name, mode="eval")
+        except SyntaxError:
+            return f"; write {number}*{name} for {number} times {name}"
+    return ""
 
 
 def normalize_name(name: str) -> str:

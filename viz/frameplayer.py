@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import slides
+from .graph import check_html_path
 from .limits import GraphTooLargeError
 from .player import player_html
 
@@ -182,8 +183,10 @@ class FramePlayer:
         return player_html(data, title=title, element_id=element_id, full_page=full_page)
 
     def save_html(self, path: str | Path, title: str | None = None) -> str:
-        """Write the player as one self-contained HTML file; returns the path."""
-        path = Path(path)
+        """Write the player as one self-contained HTML file; returns the path.
+
+        ValueError unless ``path`` ends in .html or .htm (never a player inside steps.svg)."""
+        path = check_html_path(path, "save_html")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.to_html(title=title), encoding="utf-8")
         return str(path)

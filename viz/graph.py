@@ -191,6 +191,23 @@ def check_save_path(path: str | os.PathLike, argument: str = "path") -> str:
     return suffix
 
 
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def check_html_path(path: str | os.PathLike, argument: str = "path") -> Path:
+    """``path`` as a Path, or ValueError unless it names an .html (or .htm) file, so a player
+    is never written into ``steps.svg`` or a file without an extension.
+
+    >>> check_html_path("steps.html").name
+    'steps.html'
+    """
+    name = Path(os.fspath(path))
+    if not name.name.strip() or name.suffix.lower() not in HTML_SUFFIXES:
+        raise ValueError(f"{argument}: {os.fspath(path)!r} must be a file name ending in .html "
+                         "or .htm (the player is an HTML page)")
+    return name
+
+
 _NODE_STATEMENT = re.compile(r'^\t(?!(?:graph|node|edge|subgraph)\b)(\w+|"(?:[^"\\]|\\.)*")'
                              r"(?: \[.*)?$", re.S)
 

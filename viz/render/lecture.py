@@ -45,6 +45,25 @@ class LectureRenderer(GraphRenderer):
         if info.root.parents:
             self.add(OUTPUT_ID, self.output_node)
             self.add("e" + OUTPUT_ID, self.output_edge)
+        self.add("input-order", self.input_order)
+
+    def input_order(self) -> None:
+        """Pin the leaves that feed one gate side by side top to bottom in reading order.
+
+        ``ordering=in`` orders a gate's incoming edges, not their sources: in 2*(a*b + a), a
+        also feeds the +, and dot would put b above a. An invisible edge a -> b in one rank
+        keeps a first. Pairs follow first use (``info.order``), so they never form a cycle."""
+        info = self.info
+        first = {id(n): i for i, n in enumerate(info.order)}
+        pairs: dict[tuple[str, str], None] = {}
+        for node in info.order:
+            leaves = [p for p in node.parents if not p.parents and id(p) not in self.folded
+                      and id(p) not in self.scope_of]
+            for a, b in zip(leaves, leaves[1:]):
+                if first[id(a)] < first[id(b)]:
+                    pairs[(info.nid(a), info.nid(b))] = None
+        for a, b in pairs:
+            self.g.body.append(f"\t{{rank=same; {a} -> {b} [style=invis]}}\n")
 
     def lecture_node(self, node: Any) -> None:
         info, g = self.info, self.g
