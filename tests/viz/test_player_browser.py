@@ -164,9 +164,16 @@ def test_drawing_fits_the_window(browser, pages, size, name, tmp_path):
     assert left >= 0 and top >= 0 and right <= w and bottom <= h, box
     assert (right - left) >= 0.8 * w or (bottom - top) >= 0.8 * h, box
     page.set_viewport_size({"width": w // 2, "height": h // 2})  # rescales on resize
-    page.wait_for_timeout(100)
-    small = page.evaluate("""() => document.querySelector('.cr-player svg')
-        .getBoundingClientRect().right""")
+    # the resize handler runs when the page gets to it (late on a loaded machine): the right
+    # edge once it fits, or after 5 s whatever it is then
+    small = page.evaluate("""(limit) => new Promise(done => {
+        const start = performance.now();
+        const right = () => document.querySelector('.cr-player svg').getBoundingClientRect().right;
+        (function poll() {
+            if (right() <= limit || performance.now() - start > 5000) done(right());
+            else requestAnimationFrame(poll);
+        })();
+    })""", w // 2)
     assert small <= w // 2
     page.close()
 
