@@ -67,7 +67,12 @@ KEEP_COLS_MAX = 3 << 19
 
 
 def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
-    """Accept ``3`` or ``(3, 2)`` for a per-axis (height, width) setting."""
+    """Accept ``3`` or ``(3, 2)`` for a per-axis (height, width) setting (``nn``'s layers too).
+
+    >>> pair(3, "stride", "conv2d", 1), pair([2, 1], "padding", "conv2d", 0)
+    ((3, 3), (2, 1))
+    """
+    given = value
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (int(value), int(value))
     try:
@@ -76,9 +81,9 @@ def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
             raise TypeError
         a, b = int(a), int(b)
     except (TypeError, ValueError):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}") from None
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {given!r}") from None
     if a < minimum or b < minimum:
-        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {given!r}")
     return a, b
 
 

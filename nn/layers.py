@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.conv import pair
 
 from . import functional as F
 from . import init
@@ -45,17 +46,6 @@ def _positive_int(value: Any, name: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
     return int(value)
-
-
-def _pair(value: Any, name: str, where: str, minimum: int = 1) -> tuple[int, int]:
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or any(
-        isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum for v in pair
-    ):
-        raise ValueError(
-            f"{where}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
-        )
-    return int(pair[0]), int(pair[1])
 
 
 def _check_dtype(x: Tensor, weight: Parameter, where: str) -> None:
@@ -166,8 +156,8 @@ class Conv2d(Module):
         where = type(self).__name__
         self.in_channels = _positive_int(in_channels, "in_channels", where)
         self.out_channels = _positive_int(out_channels, "out_channels", where)
-        self.kernel_size = _pair(kernel_size, "kernel_size", where)
-        self.stride = _pair(stride, "stride", where)
+        self.kernel_size = pair(kernel_size, "kernel_size", where, 1)
+        self.stride = pair(stride, "stride", where, 1)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"{where}: padding must be an int, a pair, 'same' or 'valid', "
@@ -176,8 +166,8 @@ class Conv2d(Module):
                 raise ValueError(f"{where}: padding='same' needs stride 1, got {self.stride}")
             self.padding: tuple[int, int] | str = padding
         else:
-            self.padding = _pair(padding, "padding", where, minimum=0)
-        self.dilation = _pair(dilation, "dilation", where)
+            self.padding = pair(padding, "padding", where, 0)
+        self.dilation = pair(dilation, "dilation", where, 1)
         self.groups = _positive_int(groups, "groups", where)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(
@@ -270,7 +260,7 @@ class ConvTranspose2d(Conv2d):
     ) -> None:
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got {padding!r}")
-        self.output_padding = _pair(output_padding, "output_padding", "ConvTranspose2d", 0)
+        self.output_padding = pair(output_padding, "output_padding", "ConvTranspose2d", 0)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, seed, dtype)  # fmt: skip
 
@@ -308,10 +298,11 @@ class MaxPool2d(Module):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxPool2d")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "MaxPool2d")
-        self.padding = _pair(padding, "padding", "MaxPool2d", minimum=0)
-        self.dilation = _pair(dilation, "dilation", "MaxPool2d")
+        self.kernel_size = pair(kernel_size, "kernel_size", "MaxPool2d", 1)
+        self.stride = (self.kernel_size if stride is None
+                       else pair(stride, "stride", "MaxPool2d", 1))
+        self.padding = pair(padding, "padding", "MaxPool2d", 0)
+        self.dilation = pair(dilation, "dilation", "MaxPool2d", 1)
         self.return_indices = bool(return_indices)
         self.ceil_mode = bool(ceil_mode)
 
@@ -339,9 +330,10 @@ class AvgPool2d(Module):
         count_include_pad: bool = True,
     ) -> None:
         super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", "AvgPool2d")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "AvgPool2d")
-        self.padding = _pair(padding, "padding", "AvgPool2d", minimum=0)
+        self.kernel_size = pair(kernel_size, "kernel_size", "AvgPool2d", 1)
+        self.stride = (self.kernel_size if stride is None
+                       else pair(stride, "stride", "AvgPool2d", 1))
+        self.padding = pair(padding, "padding", "AvgPool2d", 0)
         self.ceil_mode = bool(ceil_mode)
         self.count_include_pad = bool(count_include_pad)
 
