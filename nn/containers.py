@@ -21,11 +21,6 @@ def _check_module(m: Any, where: str) -> Module:
     return m
 
 
-def _scope(m: Module, name: str) -> None:
-    if "_scope_name" not in vars(m):
-        object.__setattr__(m, "_scope_name", f"{name}:{type(m).__name__}")
-
-
 class ModuleList(Module):
     """A list of modules whose parameters the owning model sees.
 
@@ -46,7 +41,6 @@ class ModuleList(Module):
     def append(self, module: Module) -> ModuleList:
         """Add ``module`` at the end; returns self."""
         _check_module(module, "ModuleList.append")
-        _scope(module, str(len(self._items)))
         self._items.append(module)
         return self
 
@@ -61,6 +55,10 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index``."""
         self._items.insert(index, _check_module(module, "ModuleList.insert"))
+
+    def child_scope(self, name: str, child: Module) -> str:
+        """An item's scope: its key and class, ``0:Linear``."""
+        return f"{name}:{type(child).__name__}"
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for i, m in enumerate(self._items):
@@ -106,7 +104,6 @@ class ModuleDict(Module):
         if not isinstance(key, str) or not key or "." in key:
             raise KeyError(f"ModuleDict: keys must be non-empty str without dots, got {key!r}")
         _check_module(module, f"ModuleDict[{key!r}] =")
-        _scope(module, key)
         self._items[key] = module
 
     def __getitem__(self, key: str) -> Module:
@@ -152,6 +149,10 @@ class ModuleDict(Module):
         module = self[key]
         del self._items[key]
         return module
+
+    def child_scope(self, name: str, child: Module) -> str:
+        """An item's scope: its key and class, ``0:Linear``."""
+        return f"{name}:{type(child).__name__}"
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         yield from self._items.items()

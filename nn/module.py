@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,26 @@ class Parameter(Tensor):
 
 class StateDictError(ValueError):
     """``load_state_dict`` got keys or shapes that do not fit the model."""
+
+
+#: The module whose forward is running and, once a child asks, the scope names of the modules
+#: under it: ``[module, {id(descendant): scope} or None]``.
+_RUNNING: ContextVar[list[Any] | None] = ContextVar("chainrule_running_module", default=None)
+
+
+def _scope_in(running: list[Any], module: Module) -> str | None:
+    """``module``'s scope name under the running module (named by its own parent there)."""
+    names = running[1]
+    if names is None:
+        names = running[1] = {}
+        stack = [running[0]]
+        while stack:
+            parent = stack.pop()
+            for child_name, child in parent.named_children():
+                if id(child) not in names:  # the first name found wins, as in named_modules
+                    names[id(child)] = parent.child_scope(child_name, child)
+                    stack.append(child)
+    return names.get(id(module))
 
 
 def _as_buffer(value: Any, name: str, where: str) -> Tensor | None:
@@ -115,10 +136,6 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if name in vars(self).get("_buffer_names", ()):
             value = _as_buffer(value, name, f"{type(self).__name__}.{name}")
-        # Remember the attribute name of a child module: it becomes its viz scope.
-        for child_name, child in _children_of(name, value):
-            if isinstance(child, Module) and "_scope_name" not in vars(child):
-                object.__setattr__(child, "_scope_name", child_name.replace(".", "_"))
         object.__setattr__(self, name, value)
 
     # ---------------------------------------------------------------- buffers
@@ -206,9 +223,20 @@ class Module:
             )
         if self._wrap_inputs:
             args = tuple(self._as_tensor(a) for a in args)
-        scope = vars(self).get("_scope_name") or type(self).__name__
-        with name_scope(scope):
-            return self.forward(*args, **kwargs)
+        running = _RUNNING.get()
+        scope = _scope_in(running, self) if running is not None else None
+        token = _RUNNING.set([self, None])
+        try:
+            with name_scope(scope or type(self).__name__):
+                return self.forward(*args, **kwargs)
+        finally:
+            _RUNNING.reset(token)
+
+    def child_scope(self, name: str, child: Module) -> str:
+        """The name scope ``child`` (attribute ``name``) runs in when called from this module's
+        forward: the attribute name, dots as ``_`` (``fc1``, ``layers_0``). Containers add
+        the class (``0:Linear``)."""
+        return name.replace(".", "_")
 
     def _as_tensor(self, x: Any) -> Any:
         if isinstance(x, (np.ndarray, list)) and not isinstance(x, Tensor):
@@ -480,19 +508,15 @@ class Sequential(Module):
                     f"Sequential: argument {i} is a {type(m).__name__}, expected a Module"
                 )
         object.__setattr__(self, "_layers", list(modules))
-        for i, m in enumerate(modules):
-            self._name_child(i, m)
 
-    @staticmethod
-    def _name_child(i: int, m: Module) -> None:
-        if "_scope_name" not in vars(m):
-            object.__setattr__(m, "_scope_name", f"{i}:{type(m).__name__}")
+    def child_scope(self, name: str, child: Module) -> str:
+        """A layer's scope: its index and class, ``0:Linear``."""
+        return f"{name}:{type(child).__name__}"
 
     def append(self, module: Module) -> Sequential:
         """Add a module at the end; returns self."""
         if not isinstance(module, Module):
             raise TypeError(f"Sequential.append: expected a Module, got {type(module).__name__}")
-        self._name_child(len(self._layers), module)
         self._layers.append(module)
         return self
 

@@ -19,8 +19,8 @@ def _modules() -> list[str]:
     for package in PACKAGES:
         names.append(package)
         path = importlib.import_module(package).__path__
-        names += [f"{package}.{m.name}" for m in pkgutil.iter_modules(path)
-                  if m.name != "__main__"]
+        names += [m.name for m in pkgutil.walk_packages(path, prefix=f"{package}.")
+                  if not m.name.endswith(".__main__")]  # subpackages' modules too
     return sorted(names)
 
 

@@ -6,6 +6,7 @@ from ._guard import require_chainrule_autograd
 require_chainrule_autograd("viz")
 del require_chainrule_autograd
 
+from . import format  # noqa: E402, F401  (viz.format.fmt: the numbers' first import path)
 from .draw import draw, save  # noqa: E402
 from .graph import Graph, GraphvizNotFoundError, dot_available  # noqa: E402
 from .limits import MAX_RENDER_NODES, GraphTooLargeError  # noqa: E402

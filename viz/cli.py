@@ -24,7 +24,6 @@ from typing import Any
 from . import limits
 from .draw import MODES, RANKDIRS, STYLES, draw
 from .expr import FUNCTIONS, ExprError, build, check_name, parse
-from .format import fmt
 from .graph import (
     DEFAULT_DPI,
     GraphvizError,
@@ -36,6 +35,7 @@ from .graph import (
 from .limits import DotTimeoutError, GraphTooLargeError
 from .nodes import GraphInfo
 from .stepper import BackpropStepper
+from .texts.numbers import fmt
 
 #: Seconds all ``dot`` calls of one command may take together (a drawing, frames, a player).
 RENDER_BUDGET = 120.0

@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from .chain import chain_rule_steps, seed_for
-from .format import shape_text
 from .graph import Graph, check_dpi, check_save_path
 from .nodes import GraphInfo, is_tensor
 from .options import COLLAPSE, MODES, RANKDIRS, STYLES, DrawOptions
@@ -52,6 +51,7 @@ from .render.gates import (
 )
 from .render.graph import OUTPUT_ID
 from .render.neurons import name_neurons, neuron_groups
+from .texts.numbers import shape_text
 
 # Names this module has always offered (the renderer's parts now live in viz.render).
 __all__ = [

@@ -32,16 +32,12 @@ HTML player holds one drawing that each frame restyles (:mod:`viz.player`).
 from __future__ import annotations
 
 import math
-import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import opinfo
-
 from .chain import Step, chain_rule_steps, seed_for
-from .format import binary, fmt, fmt_any, is_array, parse_constant_gate, shape_text
 from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
 from .limits import check_node_count
@@ -51,55 +47,10 @@ from .player import diff_roles, svg_for_player
 from .render import GraphRenderer, View, renderer_for
 from .render.gates import constant_text
 from .render.neurons import name_neurons
+from .texts.numbers import binary, fmt_any, is_array, parse_constant_gate, shape_text
+from .texts.scalar import ARITH, consistent, is_scalar, local_formula
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
-#: Most extra decimals the consistent-arithmetic rule adds to an operand.
-EXTRA_DIGITS = 4
-_ARITH: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "**": operator.pow,
-}
-
-
-def consistent(values: list[float], combine: Callable[..., float], result: float,
-               precision: int) -> list[str]:
-    """Operands printed so that ``combine(*printed)`` rounds to the printed ``result``.
-
-    >>> consistent([0.19661193, -3.0], lambda a, b: a * b, -0.58983579, 2)
-    ['0.197', '-3']
-    >>> consistent([-2.0, 5.0], lambda a, b: a + b, 3.0, 2)
-    ['-2', '5']
-    >>> consistent([-0.326, -0.5], lambda a, b: a * b, 0.163, 2)  # -0.5 is exact already
-    ['-0.326', '-0.50']
-    """
-    target = fmt(result, precision)
-    exact = [float(fmt(v, precision)) == v for v in values]  # -0.5 stays "-0.50"
-    for extra in range(EXTRA_DIGITS + 1):
-        texts = [fmt(v, precision + (0 if ok else extra)) for v, ok in zip(values, exact,
-                                                                            strict=True)]
-        try:
-            shown = combine(*(float(t) for t in texts))
-        except (ArithmeticError, ValueError):
-            break
-        if isinstance(shown, float) and fmt(shown, precision) == target:
-            return texts
-    return [fmt(v, precision + (0 if ok else EXTRA_DIGITS))
-            for v, ok in zip(values, exact, strict=True)]
-
-
-def _is_scalar(*xs: Any) -> bool:
-    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs)
-
-
-def _local_formula(node: Any, slot: int, names: list[str]) -> str | None:
-    """The symbolic local derivative for the texts at the output's own gate (op-info table)."""
-    found = opinfo.lookup(node.op)
-    if found is None or len(found[0].inputs) != len(names):
-        return None
-    row, c = found
-    return opinfo.local_text(row, slot, names, c, number=lambda x: fmt(x, 6))
-
-
 @dataclass(frozen=True)
 class Frame:
     """One frame of the stepper.
@@ -260,8 +211,8 @@ class BackpropStepper(FramePlayer):
 
     def _arith(self, op: str, a: Any, b: Any, result: Any) -> tuple[str, str]:
         """Operand texts of ``a op b = result`` by the consistent-arithmetic rule."""
-        if op in _ARITH and _is_scalar(a, b, result) and math.isfinite(result):
-            ta, tb = consistent([a, b], _ARITH[op], result, self.precision)
+        if op in ARITH and is_scalar(a, b, result) and math.isfinite(result):
+            ta, tb = consistent([a, b], ARITH[op], result, self.precision)
             return ta, tb
         return self._num(a), self._num(b)
 
@@ -273,8 +224,8 @@ class BackpropStepper(FramePlayer):
             return f"{name} = {value}"
         ops = [self._operand(p) for p in node.parents]
         op = node.op
-        # negative numbers are parenthesised where ambiguous: "(-0.19) ** 2" (viz.format)
-        if len(ops) == 2 and op in _ARITH:
+        # negative numbers are parenthesised where ambiguous: "(-0.19) ** 2" (viz.texts.numbers)
+        if len(ops) == 2 and op in ARITH:
             (a, _), (b, _) = ops
             va, vb = self._arith(op, node.parents[0].data, node.parents[1].data, node.data)
             if is_constant(node.parents[0]) and not node.parents[0].label:
@@ -289,13 +240,13 @@ class BackpropStepper(FramePlayer):
             parts = parse_constant_gate(op)
             if parts and parts[:2] == ("/", "1") and parts[2]:  # the lecture's reciprocal gate
                 x = node.parents[0].data
-                if _is_scalar(x) and x != 0:
+                if is_scalar(x) and x != 0:
                     (va,) = consistent([x], lambda t: 1.0 / t, 1.0 / x, self.precision)
                 return f"{name} = 1/{a} = 1/{va} = {value}"
             if parts:  # "+1", "**2" (constant on the right); "2-x", "2**x" (on the left)
                 sym, c, left = parts
                 x = node.parents[0].data
-                if sym in _ARITH and _is_scalar(x) and re.fullmatch(r"-?[\d.]+", c):
+                if sym in ARITH and is_scalar(x) and re.fullmatch(r"-?[\d.]+", c):
                     cv = float(c)
                     pair = (cv, x) if left else (x, cv)
                     try:
@@ -314,7 +265,7 @@ class BackpropStepper(FramePlayer):
         """``node``'s gate as an expression of its operands' names (for the texts)."""
         names = [self._operand(p)[0] for p in node.parents]
         op = node.op
-        if len(names) == 2 and op in _ARITH:
+        if len(names) == 2 and op in ARITH:
             return binary(names[0], op, names[1]), names
         if len(names) == 1:
             parts = parse_constant_gate(op)
@@ -334,20 +285,20 @@ class BackpropStepper(FramePlayer):
         elif step.node is self.root and not self.seeded:
             # df/df = 1: name the local derivative instead of "df/df * df/dq"
             expr, names = self._expression(step.node)
-            formula = _local_formula(step.node, step.slot, names)
+            formula = local_formula(step.node, step.slot, names)
             value = num(step.local)
             shown = f"{formula} = {value}" if formula and formula != value else value
             rule = f"{shown} (local derivative of {expr} with respect to {p})"
         else:
             ut, lt = (self._arith("*", step.upstream, step.local, step.contribution)
-                      if _is_scalar(step.upstream, step.local) else
+                      if is_scalar(step.upstream, step.local) else
                       (num(step.upstream), num(step.local)))
             rule = (f"d{r}/d{n} * d{n}/d{p} = {binary(ut, '*', lt)} "
                     f"= {num(step.contribution)}")
         if step.previous is None:
             text = f"d{r}/d{p} = {rule}"
         else:
-            if _is_scalar(step.previous, step.contribution):
+            if is_scalar(step.previous, step.contribution):
                 a, b = self._arith("+", step.previous, step.contribution, step.accumulated)
             else:
                 a, b = num(step.previous), num(step.contribution)

@@ -135,6 +135,42 @@ def test_forward_tensors_carry_the_layer_scope():
     assert y.scope == "Sequential.1:ReLU" and y.parents[0].scope == "Sequential.0:Linear"
 
 
+def test_scopes_come_from_the_module_tree_at_call_time():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2, seed=0)
+            self.heads = nn.ModuleDict({"left": nn.Linear(2, 1, seed=1)})
+            self.stack = nn.ModuleList([nn.Tanh()])
+
+        def forward(self, x):
+            return self.heads["left"](self.stack[0](self.fc(x)))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.block = Block()
+            self.layers = [nn.ReLU()]  # a plain list of modules: "layers_0"
+
+        def forward(self, x):
+            return self.layers[0](self.block(x))
+
+    net = Net()
+    assert not any(k.startswith("_scope") for m in net.modules() for k in vars(m))
+    y = net(np.ones((1, 2), dtype=np.float32))
+    assert y.scope == "Net.layers_0"
+    scopes, stack = set(), [y]
+    while stack:
+        node = stack.pop()
+        if node.parents:
+            scopes.add(node.scope)
+        stack.extend(node.parents)
+    assert scopes == {"Net.layers_0", "Net.block.left:Linear", "Net.block.0:Tanh",
+                      "Net.block.fc"}
+    # the same layer called on its own is named by its class
+    assert net.block.fc(np.ones((1, 2), dtype=np.float32)).scope == "Linear"
+
+
 def test_ndarray_inputs_become_tensors_of_the_model_dtype():
     model = TwoLayer()
     out = model(np.ones((2, 3), dtype=np.float64))

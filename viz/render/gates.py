@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..format import constant_gate, parse_constant_gate
 from ..nodes import GraphInfo, is_constant
+from ..texts.numbers import constant_gate, parse_constant_gate
 
 _FOLDABLE = ("+", "-", "*", "/", "**")
 
@@ -54,7 +54,7 @@ def folded_constant_slot(node: Any) -> int | None:
 def gate_label(node: Any, fold: bool = True) -> str:
     """The text in a gate circle: the op, with a folded constant (``+1``, ``*-1``, ``1/x``).
 
-    Negative constants follow :mod:`viz.format`'s rule: ``-(-3)``, ``+(-3)``, ``(-2)**x``,
+    Negative constants follow :mod:`viz.texts.numbers`'s rule: ``-(-3)``, ``+(-3)``, ``(-2)**x``,
     but ``*-1``.
     """
     slot = folded_constant_slot(node) if fold else None

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from ..format import fmt_any, is_array, shape_text
 from ..graph import Graph
 from ..labels import dot_html
 from ..nodes import CONSTANT, LEAF, GraphInfo, is_constant, is_tensor
@@ -31,6 +30,7 @@ from ..palette import (
     TRANSPARENT,
     VALUE_COLOR,
 )
+from ..texts.numbers import fmt_any, is_array, shape_text
 from .base import Renderer, colored, html_label
 from .gates import folded_constant_slot, module_scope
 from .neurons import neuron_box, neuron_groups

@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..format import is_array, shape_text
 from ..labels import dot_html
 from ..nodes import CONSTANT, GATE, is_tensor
 from ..palette import GRAD_COLOR, HIGHLIGHT_FILL, HIGHLIGHT_LINE, SHAPE_COLOR, TRANSPARENT
+from ..texts.numbers import is_array, shape_text
 from .base import colored, html_label
 from .gates import gate_label
 from .graph import OUTPUT_ID, GraphRenderer, same_edge

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..format import shape_text
 from ..labels import dot_html, dot_record
 from ..nodes import CONSTANT, GATE, LEAF, is_tensor
 from ..palette import HIGHLIGHT_FILL
+from ..texts.numbers import shape_text
 from .gates import gate_label
 from .graph import GraphRenderer
 
