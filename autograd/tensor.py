@@ -24,6 +24,7 @@ graphs hold no reference cycles and are freed as soon as the root is dropped.
 from __future__ import annotations
 
 import contextlib
+import dis
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -319,9 +320,15 @@ class Tensor:
         Tensors themselves, so the shares are graph nodes that can be differentiated again.
         """
         parents = self.parents
-        for p, v in zip(parents, self._saved_versions):
+        saved = self._saved_versions
+        for p, v in zip(parents, saved):
             if p._vc[0] != v:
                 raise RuntimeError(_modified_message(p, self, v))
+        # a rule that reads the output (exp, tanh, sqrt, /) needs it unchanged as well; its
+        # version then is 0, or the one an in-place op saved after the parents'
+        own = saved[len(parents)] if len(saved) > len(parents) else 0
+        if self._vc[0] != own and self._vc is not parents[0]._vc and _reads_output(self._rule):
+            raise RuntimeError(_modified_message(self, self, own))
         needs = tuple(p.requires_grad for p in parents)
         rule = self._rule
         arrays_only = _arrays_only(rule)
@@ -463,6 +470,57 @@ class Tensor:
 
     def __abs__(self) -> Tensor:
         return elementwise.absolute(self)
+
+    # ----------------------------------------------- in place (inplace.py)
+    # Under no_grad() they write into the array and bump the version (the manual SGD step);
+    # a leaf that requires grad refuses them outside no_grad(); interior tensors record them.
+    def __iadd__(self, other: Operand) -> Tensor:
+        return inplace.update(self, other, "+", "+=")
+
+    def __isub__(self, other: Operand) -> Tensor:
+        return inplace.update(self, other, "-", "-=")
+
+    def __imul__(self, other: Operand) -> Tensor:
+        return inplace.update(self, other, "*", "*=")
+
+    def __itruediv__(self, other: Operand) -> Tensor:
+        return inplace.update(self, other, "/", "/=")
+
+    def __ipow__(self, other: Operand) -> Tensor:
+        return inplace.update(self, other, "**", "**=")
+
+    def __imatmul__(self, other: Operand) -> Tensor:
+        raise TypeError("@= is not supported (a matrix product changes the shape); write "
+                        "a = a @ b")
+
+    def add_(self, other: Operand, *, alpha: float = 1) -> Tensor:
+        """In place ``self += alpha * other`` (PyTorch's ``add_``); returns self."""
+        return inplace.update(self, other if alpha == 1 else other * alpha, "+", "add_")
+
+    def sub_(self, other: Operand, *, alpha: float = 1) -> Tensor:
+        """In place ``self -= alpha * other``; returns self."""
+        return inplace.update(self, other if alpha == 1 else other * alpha, "-", "sub_")
+
+    def mul_(self, other: Operand) -> Tensor:
+        """In place ``self *= other``; returns self."""
+        return inplace.update(self, other, "*", "mul_")
+
+    def div_(self, other: Operand) -> Tensor:
+        """In place ``self /= other``; returns self."""
+        return inplace.update(self, other, "/", "div_")
+
+    def zero_(self) -> Tensor:
+        """Every element set to 0, in place; returns self."""
+        return inplace.fill(self, 0, "zero_")
+
+    def fill_(self, value: float) -> Tensor:
+        """Every element set to ``value``, in place; returns self."""
+        return inplace.fill(self, value, "fill_")
+
+    def copy_(self, src: Operand) -> Tensor:
+        """Elements replaced by ``src`` (broadcast to this shape, cast to this dtype), in
+        place; gradients flow to ``src``. Returns self."""
+        return inplace.copy(self, src)
 
     # ------------------------------------------- comparisons (no gradient)
     def __lt__(self, other: Operand) -> Tensor:
@@ -770,6 +828,24 @@ def _arrays_only(rule: Any) -> bool:
     return code is not None and code.co_argcount == 2
 
 
+def _reads_output(rule: Any) -> bool:
+    """Whether a backward rule reads its ``out`` argument (a rule of the engine's
+    ``(g, needs, inputs, out)`` form that never loads it does not; unknown forms, such as
+    ``custom_op``'s ``(g, needs)``, are assumed to). Asked only when an output changed."""
+    code = getattr(rule, "__code__", None)
+    if code is None or code.co_argcount < 4:
+        return True
+    name = code.co_varnames[3]
+    if name in code.co_cellvars:  # an inner function reads it
+        return True
+    for ins in dis.get_instructions(code):
+        if ins.opname.startswith("LOAD_FAST"):
+            names = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+            if name in names:
+                return True
+    return False
+
+
 def _describe(t: Tensor) -> str:
     name = f"{t.label!r} " if t.label else ""
     kind = "leaf" if not t.parents else f"output of {t.op!r}"
@@ -777,8 +853,9 @@ def _describe(t: Tensor) -> str:
 
 
 def _modified_message(parent: Tensor, node: Tensor, saved: int) -> str:
+    used = "computed" if parent is node else "used"
     return (
-        f"backward(): {_describe(parent)} was modified in place after op {node.op!r} used it "
+        f"backward(): {_describe(parent)} was modified in place after op {node.op!r} {used} it "
         f"(version {saved} then, {parent._vc[0]} now), so the gradient would be computed "
         "from the new values. Run the forward pass again after changing it (or change it "
         "under no_grad() before the forward pass)."
@@ -847,5 +924,5 @@ def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
 
 
 # The op modules and the shared helpers import Tensor from here, so they load after the class.
-from . import elementwise, functional, linalg, reductions, shapes  # noqa: E402
+from . import elementwise, functional, inplace, linalg, reductions, shapes  # noqa: E402
 from .record import DEFAULT_DTYPE, is_value, leaf, shape_arg, torch_axis_names  # noqa: E402
