@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -78,15 +80,43 @@ def gc_paused() -> Iterator[None]:
     The engine creates no reference cycles (nodes point only to their parents, and no
     backward rule captures its own output), so reference counting frees every graph
     and the cyclic collector would only re-scan live nodes: in a backward pass over a
-    large graph that scan costs more than the arithmetic. Nested uses are safe.
+    large graph that scan costs more than the arithmetic.
+
+    Safe across threads and nested uses: a locked count of the walks inside; the first one
+    in notes whether the collector was enabled and disables it, the last one out enables it
+    again only if it was (a collector the user disabled stays disabled).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _pausers, _enable_after
+    with _pause_lock:
+        if not _pausers:
+            _enable_after = gc.isenabled()
+            gc.disable()
+        _pausers += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pausers = max(_pausers - 1, 0)  # 0 again after a fork from inside a walk
+            if not _pausers and _enable_after:
+                gc.enable()
+
+
+_pause_lock = threading.Lock()
+_pausers = 0  # graph walks inside gc_paused, in all threads
+_enable_after = False  # whether the collector was enabled when the first of them came in
+
+
+def _pauses_after_fork() -> None:
+    """A forked child has only the forking thread: no walk of another thread is inside."""
+    global _pause_lock, _pausers
+    _pause_lock = threading.Lock()
+    if _pausers and _enable_after:
+        gc.enable()
+    _pausers = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_pauses_after_fork)
 
 
 def backpropagate(
