@@ -342,7 +342,7 @@ def erf(x: Tensor) -> Tensor:
     (Used by the exact GELU, x Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2.)
     """
     a = x.data
-    result = _erf(a).astype(a.dtype) if a.size else a.copy()
+    result = np.array(_erf(a), dtype=a.dtype) if a.size else a.copy()  # 0-d: a float
     scale = 2.0 / math.sqrt(math.pi)
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:

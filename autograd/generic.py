@@ -56,8 +56,10 @@ def cos(x: Any) -> Any:
 
 
 def sign(x: Any) -> np.ndarray:
-    """sign(x) as a constant array (its derivative is 0 almost everywhere)."""
-    return np.sign(data_of(x))
+    """sign(x) as a constant array (its derivative is 0 almost everywhere); 0 at NaN, as
+    PyTorch's ``sgn`` (so |x|'(nan) = 0 in both engines)."""
+    s = np.sign(data_of(x))
+    return np.nan_to_num(s, nan=0.0) if s.dtype.kind == "f" else s
 
 
 def divide(a: Any, b: Any) -> Any:

@@ -239,7 +239,8 @@ class Value:
         a = self.data
         if a > 0:
             return _result(a, "relu", (self,), (1.0,))
-        return _result(0.0, "relu", (self,), (0.0,))
+        # NaN stays NaN (as the Tensor engine and PyTorch): a diverged network shows it
+        return _result(0.0 if a == a else a, "relu", (self,), (0.0,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0 else slope*x; d/dx = 1 or slope (slope at the kink, as PyTorch)."""
@@ -462,11 +463,19 @@ def _pick(x: Value, other: Any, op: str, sign: float) -> Value:
     if isinstance(other, Value):
         a, b = x.data, other.data
         wa = 0.5 if a == b else (1.0 if (a - b) * sign > 0 else 0.0)
-        return _result(a if wa >= 0.5 else b, op, (x, other), (wa, 1.0 - wa))
+        return _result(_winner(a, b, wa), op, (x, other), (wa, 1.0 - wa))
     c = _compared(other, op)
     a = x.data
     wa = 0.5 if a == c else (1.0 if (a - c) * sign > 0 else 0.0)
-    return _result(a if wa >= 0.5 else c, f"{op}({c:g})", (x,), (wa,))
+    return _result(_winner(a, c, wa), f"{op}({c:g})", (x,), (wa,))
+
+
+def _winner(a: float, b: float, wa: float) -> float:
+    """The picked value; NaN if either is NaN (numpy's maximum/minimum, the Tensor engine's),
+    with the local derivatives the Tensor engine gives there (1 to the second operand)."""
+    if a != a or b != b:
+        return math.nan
+    return a if wa >= 0.5 else b
 
 
 def _times(d: Any, upstream: Any) -> Any:
@@ -526,8 +535,9 @@ def _safe_div(a: float, b: float) -> float:
 
 def _pow(a: float, n: float) -> float:
     """a ** n in float64 with IEEE/PyTorch results instead of exceptions or complex."""
-    if a < 0 and math.isfinite(n) and n != int(n):
+    if a < 0 and math.isfinite(a) and math.isfinite(n) and n != int(n):
         return _NAN  # negative base, non-integer exponent: undefined over the reals
+    # (IEEE, numpy and PyTorch: (-inf) ** 2.5 = inf)
     try:
         return a**n
     except ZeroDivisionError:  # 0 ** negative
