@@ -23,7 +23,7 @@ import numpy as np
 from autograd import Tensor, name_scope
 from autograd.versions import bump
 
-from .serialization import ModelFileError, load_arrays, save_arrays
+from .serialization import ModelFileError, listed, load_arrays, save_arrays
 
 __all__ = ["Module", "Parameter", "Sequential", "StateDictError", "ModelFileError"]
 
@@ -387,8 +387,9 @@ class Module:
         Raises
         ------
         StateDictError
-            Listing every missing key, unexpected key and shape mismatch at once. Nothing
-            is copied unless everything fits.
+            Listing the missing keys, unexpected keys and shape mismatches at once (the
+            first few of each, so the message stays short). Nothing is copied unless
+            everything fits.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(
@@ -401,9 +402,9 @@ class Module:
         missing = [k for k in params if k not in state_dict]
         unexpected = [k for k in given if k not in params]
         if strict and missing:
-            problems.append(f"missing key(s): {', '.join(missing)}")
+            problems.append(f"missing key(s): {listed(missing)}")
         if strict and unexpected:
-            problems.append(f"unexpected key(s): {', '.join(map(str, unexpected))}")
+            problems.append(f"unexpected key(s): {listed(unexpected)}")
         arrays = {}
         for name, p in params.items():
             if name not in state_dict:
@@ -421,6 +422,8 @@ class Module:
             else:
                 arrays[name] = arr
         if problems:
+            if len(problems) > 12:  # bounded: a state dict may have thousands of mismatches
+                problems = [*problems[:12], f"and {len(problems) - 12:,} more problems"]
             raise StateDictError(
                 f"load_state_dict into {type(self).__name__}: " + "; ".join(problems)
             )

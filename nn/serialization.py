@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import struct
 import tempfile
+import time
 import tokenize
 import warnings
 import zipfile
@@ -55,6 +56,24 @@ class ModelFileError(ValueError):
     """A saved model file cannot be read or does not fit the model."""
 
 
+def _short(name: str, width: int = 80) -> str:
+    """repr(name), cut to about ``width`` characters."""
+    text = repr(name)
+    return text if len(text) <= width else f"{text[:width]}...' ({len(name):,} characters)"
+
+
+def listed(names: list, most: int = 10, width: int = 80) -> str:
+    """Names for an error message, bounded: at most ``most`` of them, each cut to ``width``
+    characters, and how many more there are (a file may hold 100,000 stray members).
+
+    >>> listed(["a", "b"]), listed([f"k{i}" for i in range(12)], most=2)
+    ('a, b', 'k0, k1 and 10 more')
+    """
+    shown = [str(n) if len(str(n)) <= width else f"{str(n)[:width]}..." for n in names[:most]]
+    more = f" and {len(names) - most:,} more" if len(names) > most else ""
+    return ", ".join(shown) + more
+
+
 # ------------------------------------------------------------------ naming
 def npz_path(path: str | os.PathLike[str]) -> str:
     """The file ``save(path)`` writes and ``load(path)`` reads.
@@ -80,10 +99,15 @@ def save_arrays(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray]) 
     renamed over the target with ``os.replace``. On any failure the temporary file is
     removed, the exception propagates, and an existing file at the target is unchanged.
     """
-    target = npz_path(path)
+    named = npz_path(path)
+    # through a symlink: replace its target (beside it, so the rename stays atomic) and keep
+    # the link, as np.savez and torch.save do
+    target = os.path.realpath(named) if os.path.islink(named) else named
     folder = os.path.dirname(os.path.abspath(target))
     mode = _file_mode(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+    _remove_stale_temporaries(folder, os.path.basename(target))
+    fd, tmp = tempfile.mkstemp(prefix=f"{_temporary_prefix(target)}{os.getpid()}.",
+                               suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             _write_npz(fh, arrays)
@@ -95,7 +119,53 @@ def save_arrays(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray]) 
         _remove_quietly(tmp)
         raise
     _fsync_folder(folder)  # make the rename itself durable
-    return target
+    return named
+
+
+#: Temporary files of saves killed before the rename that are older than this (seconds)
+#: and carry no process id (written before ids were added) are removed by the next save.
+STALE_AFTER = 3600.0
+
+
+def _temporary_prefix(target: str) -> str:
+    return f".{os.path.basename(target)}."
+
+
+def _remove_stale_temporaries(folder: str, name: str) -> None:
+    """Remove what killed saves of ``name`` left: ``.<name>.<pid>.<random>.tmp`` files whose
+    process is gone (a save in progress, in this or another process, is never touched)."""
+    prefix = f".{name}."
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        middle = entry.name[len(prefix):-4]
+        pid, dot, _ = middle.partition(".")
+        try:
+            if dot and pid.isdigit():
+                if _alive(int(pid)):
+                    continue
+            elif time.time() - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER:
+                continue
+            if entry.is_file(follow_symlinks=False):
+                os.remove(entry.path)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # a save in another thread of this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's process, or cannot tell: leave its file alone
+    return True
 
 
 def _write_npz(fh: IO[bytes], arrays: Mapping[str, np.ndarray]) -> None:
@@ -209,16 +279,17 @@ def _npy_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     for info in archive.infolist():
         name = info.filename
         if not name.endswith(".npy"):
-            raise ModelFileError(f"is not a saved model: member {name!r} is not an .npy array")
+            raise ModelFileError(
+                f"is not a saved model: member {_short(name)} is not an .npy array")
         if info.flag_bits & 0x1:
-            raise ModelFileError(f"is not a saved model: member {name!r} is encrypted")
+            raise ModelFileError(f"is not a saved model: member {_short(name)} is encrypted")
         if info.compress_type not in _COMPRESSIONS:
             raise ModelFileError(
-                f"is not a saved model: member {name!r} uses compression method "
+                f"is not a saved model: member {_short(name)} uses compression method "
                 f"{info.compress_type} (only stored and deflated are read)"
             )
         if name[:-4] in members:
-            raise ModelFileError(f"is not a saved model: member {name!r} appears twice")
+            raise ModelFileError(f"is not a saved model: member {_short(name)} appears twice")
         members[name[:-4]] = info
     return members
 
@@ -232,9 +303,9 @@ def _check_names(
     if strict and (missing or unexpected):
         problems = []
         if missing:
-            problems.append(f"missing key(s): {', '.join(missing)}")
+            problems.append(f"missing key(s): {listed(missing)}")
         if unexpected:
-            problems.append(f"unexpected key(s): {', '.join(unexpected)}")
+            problems.append(f"unexpected key(s): {listed(unexpected)}")
         raise ModelFileError("does not fit this model: " + "; ".join(problems))
     return [name for name in expected if name in members]
 
@@ -254,10 +325,10 @@ def _read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Header:
         elif version == (2, 0):
             shape, _, dtype = np.lib.format.read_array_header_2_0(fp, _MAX_HEADER)
         else:
-            raise ModelFileError(f"is not a saved model: {info.filename!r} is .npy {version}")
+            raise ModelFileError(f"is not a saved model: {_short(info.filename)} is .npy {version}")
         size = fp.tell()
     if dtype.kind not in "fiub" or dtype.hasobject:
-        raise ModelFileError(f"is not a saved model: {info.filename!r} has dtype {dtype}")
+        raise ModelFileError(f"is not a saved model: {_short(info.filename)} has dtype {dtype}")
     return _Header(tuple(shape), dtype, size)
 
 
@@ -304,7 +375,7 @@ def _cast(
     ]
     if bad:
         warnings.warn(
-            f"load: {file!r} holds non-finite values (NaN or inf) in {', '.join(bad)}",
+            f"load: {file!r} holds non-finite values (NaN or inf) in {listed(bad)}",
             RuntimeWarning,
             stacklevel=4,  # the caller of Module.load
         )
