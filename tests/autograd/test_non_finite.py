@@ -13,11 +13,11 @@ import math
 import warnings
 
 import numpy as np
+import op_table  # tests/autograd is on sys.path (rootdir-less)
 import pytest
 
 import autograd
 import nn
-import op_table  # tests/autograd is on sys.path (rootdir-less)
 from autograd import Tensor, Value
 from nn.scalar import MLP
 
