@@ -254,6 +254,9 @@ def pad(x: Operand, pad_width: Any, value: float = 0.0) -> Tensor:
     """Constant padding with numpy's ``pad_width`` (int, (before, after), or one pair per
     axis); backward crops the gradient back."""
     t = as_tensor(x, None, "pad")
+    if t.ndim == 0:
+        raise ValueError("pad: a 0-d tensor has no axes to pad; reshape it first "
+                         "(t.reshape(1))")
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (t.ndim, 2))
     if (widths < 0).any():
         raise ValueError(f"pad: widths must be non-negative, got {pad_width!r}")

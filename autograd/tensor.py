@@ -103,7 +103,10 @@ class Tensor:
             raise TypeError("Tensor(data): got a scalar Value; use Tensor(value.data)")
         elif data is None:
             raise TypeError("Tensor(data): data is None; expected a number, list or array")
-        source = np.asarray(data)
+        try:
+            source = np.asarray(data)
+        except ValueError:
+            raise ValueError(f"Tensor(data): {_ragged(data)}") from None
         if source.dtype.kind not in "biuf":
             hint = " (complex values are not supported; take .real first)" * (
                 source.dtype.kind == "c"
@@ -820,6 +823,25 @@ def _extremum_method(x: Tensor, dim: Any, keepdim: bool, axis: Axis, keepdims: b
             x, dim, keep)
     axis = dim if axis is None else axis
     return reductions.amax(x, axis, keep) if kind == "max" else reductions.amin(x, axis, keep)
+
+
+def _ragged(data: Any) -> str:
+    """Why nested lists are not an array: the first two rows that differ."""
+    def kind(row: Any) -> str:
+        if isinstance(row, (list, tuple, np.ndarray)):
+            return f"{len(row)} long"
+        return "a number" if isinstance(row, (int, float, np.number)) else type(row).__name__
+
+    if isinstance(data, (list, tuple)) and data:
+        for i, row in enumerate(data):
+            if kind(row) != kind(data[0]):
+                return (f"nested lists must be rectangular, but row 0 is {kind(data[0])} and "
+                        f"row {i} is {kind(row)} (pad the rows, or make one Tensor per row)")
+            if isinstance(row, (list, tuple)):
+                inner = _ragged(row)
+                if ", but row" in inner:
+                    return f"in row {i}: {inner}"
+    return "nested lists must be rectangular (every row the same length) and hold numbers"
 
 
 def _arrays_only(rule: Any) -> bool:

@@ -50,10 +50,12 @@ def _positive_int(value: Any, name: str, where: str) -> int:
 
 def _check_dtype(x: Tensor, weight: Parameter, where: str) -> None:
     if x.data.dtype != weight.data.dtype:
+        want = str(weight.data.dtype)
+        model = (f" or the model (model.to({str(x.data.dtype)!r}))"
+                 if x.data.dtype.kind == "f" else "")  # a model's weights stay floating
         raise TypeError(
-            f"{where}: input dtype {x.data.dtype} != weight dtype {weight.data.dtype}; "
-            f"convert the input (Tensor(x, dtype={str(weight.data.dtype)!r})) or the model "
-            f"(model.to({str(x.data.dtype)!r}))"
+            f"{where}: input dtype {x.data.dtype} != weight dtype {want}; convert the input "
+            f"(Tensor(x, dtype={want!r})){model}"
         )
 
 

@@ -45,13 +45,29 @@ def _as_inputs(x: Any, nin: int, where: str) -> list:
     """A list of ``nin`` numbers or Values (accepts lists, tuples, 1-D arrays, a Value)."""
     if isinstance(x, (Value, int, float, np.floating, np.integer)):
         x = [x]
-    elif isinstance(x, np.ndarray):
-        x = x.reshape(-1).tolist()
+    elif isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{where}: expected {nin} numbers (one sample), got {type(x).__name__}")
     else:
-        x = list(x)
+        if hasattr(x, "numpy") and hasattr(x, "parents"):  # a Tensor: its numbers
+            x = x.data
+        if isinstance(x, np.ndarray):
+            if x.ndim > 1 and x.size != nin:
+                raise ValueError(_batch_message(where, nin, f"an array of shape {x.shape}"))
+            x = x.reshape(-1).tolist()
+        else:
+            x = list(x)
+    rows = [v for v in x if isinstance(v, (list, tuple, np.ndarray))]
+    if rows:
+        raise ValueError(_batch_message(where, nin, f"{len(x)} inputs, {len(rows)} of them "
+                                                    "sequences"))
     if len(x) != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
     return x
+
+
+def _batch_message(where: str, nin: int, got: str) -> str:
+    return (f"{where}: expected one sample of {nin} numbers, got {got}; the scalar network "
+            "takes one sample at a time: [model(x) for x in X] for a batch")
 
 
 class Neuron:
