@@ -264,3 +264,21 @@ def test_player_fits_the_window_and_keeps_its_layout(browser, player_page, size)
         page.keyboard.press("ArrowRight")
         assert page.evaluate(box) == first  # the picture never moves or resizes
     page.close()
+
+
+def test_every_player_has_the_scripting_api(browser, tmp_path):
+    """The API lives in the one player script: the backprop player has it too."""
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("the backprop player's drawing needs Graphviz's dot")
+    from viz.demo import xyz_circuit
+
+    path = tmp_path / "xyz.html"
+    viz.step(xyz_circuit()).save_html(path)
+    page = browser.new_page()
+    page.goto(path.resolve().as_uri())
+    api = "window.chainrule.players[0]"
+    assert page.evaluate(f"() => [{api}.frames(), {api}.goto(3), {api}.current()]") == [10, 3, 3]
+    assert page.evaluate("() => +document.querySelector('.cr-player').dataset.current") == 3
+    page.close()
