@@ -29,12 +29,14 @@ def private_uses(source: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                modules.add(alias.asname or alias.name.split(".")[0])
+                if alias.name.split(".")[0] in PACKAGES:  # our modules, not sys._getframe
+                    modules.add(alias.asname or alias.name.split(".")[0])
                 if any(_private(part) for part in alias.name.split(".")):
                     found.append(f"line {node.lineno}: import {alias.name}")
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                modules.add(alias.asname or alias.name)
+                if node.level or (node.module or "").split(".")[0] in PACKAGES:
+                    modules.add(alias.asname or alias.name)
                 if _private(alias.name):
                     where = "." * node.level + (node.module or "")
                     found.append(f"line {node.lineno}: from {where} import {alias.name}")
@@ -47,7 +49,8 @@ def private_uses(source: str) -> list[str]:
 
 def test_the_check_finds_what_it_looks_for():
     source = ("from .draw import _Renderer, draw\nimport nn.functional as F\n"
-              "from . import _guard\nx = F._check(1)\ny = self._z\nimport a._b\n")
+              "from . import _guard\nx = F._check(1)\ny = self._z\nimport a._b\n"
+              "import sys\nsys._getframe()\n")
     assert sorted(private_uses(source)) == ["line 1: from .draw import _Renderer",
                                             "line 3: from . import _guard", "line 4: F._check",
                                             "line 6: import a._b"]
