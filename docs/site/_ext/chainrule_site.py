@@ -122,7 +122,10 @@ class ApiSubmodules(Directive):
                 continue
             name = f"{package.__name__}.{info.name}"
             module = importlib.import_module(name)
+            # A name re-exported by several submodules (``View`` by viz.draw and viz.render) is
+            # documented once, at the first module that lists it.
             rest = [n for n in _public_names(module) if id(getattr(module, n)) not in exported]
+            exported.update(id(getattr(module, n)) for n in rest)
             if not rest:
                 continue
             # The module's docstring without an index entry (``viz.draw`` is both a module and
@@ -132,6 +135,8 @@ class ApiSubmodules(Directive):
                       f".. currentmodule:: {name}", ""]
             for member in rest:
                 obj = getattr(module, member)
+                if not (inspect.isclass(obj) or callable(obj)) and obj.__doc__ == type(obj).__doc__:
+                    continue  # a plain constant (a dict, a tuple) has only its type's docstring
                 kind = ("autoclass" if inspect.isclass(obj)
                         else "autofunction" if callable(obj) else "autodata")
                 lines += [f".. {kind}:: {name}.{member}", ""]
