@@ -21,6 +21,7 @@ import base64
 import hashlib
 import html
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ FALLBACK_DPI = 54
 _counter = itertools.count()
 
 
-class FramePlayer:
+class FramePlayer(ABC):
     """Base class of the steppers: frames, the HTML player and the image exports.
 
     Subclasses set ``frames`` (a list) and implement :meth:`player_data` and
@@ -54,18 +55,19 @@ class FramePlayer:
     frames: list[Any]
 
     # ------------------------------------------------------------ what a stepper says
+    @abstractmethod
     def player_data(self, images: bool = True) -> dict[str, Any]:
         """The player's data: ``svg``, ``frames`` (``text``, ``phase``, ``c``, ``t``,
         ``row``), ``rows`` and ``images`` (see :func:`viz.player.player_html`)."""
-        raise NotImplementedError(f"{type(self).__name__} must define player_data()")
 
+    @abstractmethod
     def sources(self) -> Iterator[str]:
         """The DOT source of every frame, in order (one layout for all)."""
-        raise NotImplementedError(f"{type(self).__name__} must define sources()")
 
     def check_size(self, what: str) -> None:
         """Raise :class:`viz.limits.GraphTooLargeError` if the frames are too big to render
         (``what`` names the export). No limit unless a stepper sets one."""
+        return None
 
     # --------------------------------------------------------------------- sequence
     def __len__(self) -> int:

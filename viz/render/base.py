@@ -13,6 +13,7 @@ Subclasses say what the elements are in :meth:`Renderer.plan` (calling :meth:`Re
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +34,7 @@ def colored(color: str, text: str) -> str:
     return "<br/>".join(f'<font color="{color}">{dot_html(line)}</font>' for line in lines)
 
 
-class Renderer:
+class Renderer(ABC):
     """A drawing made of re-runnable elements (see the module docstring).
 
     Parameters
@@ -53,9 +54,9 @@ class Renderer:
         self._cur: str = ""
 
     # ------------------------------------------------------------- what to draw
+    @abstractmethod
     def plan(self) -> None:
         """Add every element of the drawing, in order (:meth:`add`)."""
-        raise NotImplementedError(f"{type(self).__name__} must define plan()")
 
     def add(self, key: str, fn: Callable[[], None]) -> None:
         """Add the element ``key``, drawn by ``fn``."""
