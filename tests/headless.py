@@ -30,6 +30,17 @@ def missing_browser() -> list[str]:
     return missing
 
 
+def require(missing: list[str]) -> None:
+    """Skip a browser test that lacks something; in CI (``CI=true``) fail it instead."""
+    if missing:
+        import pytest
+
+        reason = "browser test needs " + ", ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A headless Chromium browser (Playwright), closed on exit."""

@@ -14,13 +14,8 @@ So ``len(stepper) == stepper.n_forward + 1 + stepper.n_steps``. The gradients ar
 the side (:mod:`viz.chain`), so building a stepper leaves the user's ``.grad`` fields untouched,
 and the numbers are the ones ``backward()`` gives.
 
-Shown arithmetic is consistent (one rule)
------------------------------------------
-A result is printed at ``precision`` decimals. The operands of a sum, difference, product,
-quotient or power in a text are printed with more decimals, raised one at a time for all of
-them together (at most :data:`EXTRA_DIGITS` more; an operand that ``precision`` decimals show
-exactly keeps them), until the printed operands, combined and rounded to ``precision``
-decimals, give the printed result: ``0.197 * -3 = -0.59``, never ``0.20 * -3 = -0.59``.
+Shown arithmetic is consistent: operands carry the digits that make the shown result
+(``0.197 * -3 = -0.59``); the rule is :mod:`viz.texts.scalar`'s.
 
 Drawings
 --------

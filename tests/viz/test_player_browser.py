@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from headless import chromium, missing_browser
+from headless import chromium, missing_browser, require
 
 import viz
 from viz.demo import sigmoid_circuit, xyz_circuit
@@ -23,11 +23,7 @@ def _requirements() -> None:
     missing.extend(missing_browser())
     if shutil.which("dot") is None:
         missing.append("Graphviz dot (the player's drawing)")
-    if missing:
-        reason = "browser test needs " + ", ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require(missing)
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,11 @@ Chromium or playwright and fail in CI, as tests/viz/test_player_browser.py does.
 from __future__ import annotations
 
 import io
-import os
 import sys
 
 import numpy as np
 import pytest
-from headless import chromium, missing_browser
+from headless import chromium, missing_browser, require
 
 import nn
 import viz
@@ -178,12 +177,7 @@ def test_nothing_recorded_is_refused():
 
 # ------------------------------------------------------------------ the player in a browser
 def _browser_ready() -> None:
-    missing = missing_browser()
-    if missing:
-        reason = "browser test needs " + ", ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require(missing_browser())
 
 
 @pytest.fixture(scope="module")
