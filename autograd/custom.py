@@ -15,6 +15,9 @@ import numpy as np
 from .record import make_node
 from .tensor import Tensor
 
+#: Longest ``op`` label a custom op may have.
+MAX_OP_CHARS = 64
+
 
 def custom_op(
     data: Any,
@@ -55,6 +58,12 @@ def custom_op(
     >>> x.grad
     array([ 3., 12.], dtype=float32)
     """
+    op = str(op)
+    if len(op) > MAX_OP_CHARS:  # drawn on the gate and in every step text: keep it short
+        raise ValueError(
+            f"custom_op: op is the gate label drawn on the graph; got {len(op):,} characters "
+            f"({op[:20]!r}...), at most {MAX_OP_CHARS} allowed"
+        )
     parents = tuple(parents)
     for i, p in enumerate(parents):
         if not isinstance(p, Tensor):
@@ -63,4 +72,4 @@ def custom_op(
             )
     if not callable(vjp):
         raise TypeError(f"custom_op {op!r}: vjp must be callable, got {type(vjp).__name__}")
-    return make_node(np.asarray(data), str(op), parents, vjp)
+    return make_node(np.asarray(data), op, parents, vjp)

@@ -15,9 +15,12 @@ invocation share a budget of :data:`RENDER_BUDGET` seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -197,10 +200,45 @@ def _leaves(root: Any) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
-    """Run the command line; returns the exit status (the console script exits with it)."""
+    """Run the command line; returns the exit status (the console script exits with it).
+
+    SIGTERM and SIGHUP stop it as Ctrl-C does (status 128 + the signal's number), through
+    the code that stops a running ``dot``, so no signal leaves a ``dot`` process behind.
+    """
     prog = prog or Path(sys.argv[0]).name or "chainrule-viz"
     if prog == "__main__.py":
         prog = "python -m viz"
+    with _stopped_by_signals():
+        try:
+            return _main(argv, prog)
+        except KeyboardInterrupt:
+            _say(f"{prog}: interrupted", sys.stderr)
+            return 128 + signal.SIGINT
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit(128 + signal) in the main thread while inside."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: Sequence[str] | None, prog: str) -> int:
     parser = _parser(prog)
     argv = list(sys.argv[1:] if argv is None else argv)
     after: list[str] = []

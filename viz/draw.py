@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from . import limits
 from .chain import chain_rule_steps, seed_for
-from .graph import Graph, check_dpi, check_save_path
+from .graph import IMAGE_FORMATS, Graph, check_dpi, check_save_path
 from .nodes import GraphInfo, is_tensor
 from .options import COLLAPSE, MODES, RANKDIRS, STYLES, DrawOptions
 from .palette import (
@@ -180,6 +181,7 @@ def draw(
     options = DrawOptions(mode=mode, rankdir=rankdir, style=style, precision=precision,
                           show_labels=show_labels, collapse=collapse,
                           max_elements=max_elements, fold_constants=fold_constants, tags=tags)
+    limits.check_graph_size(root, "draw")  # before any work: a bounded count
     info = GraphInfo(root)
     return render_view(info, graph_view(info, seed), options)
 
@@ -227,5 +229,8 @@ def save(graph_or_root: Any, path: str, dpi: float | None = None, **draw_options
                       node_attr=dict(graph_or_root.node_attr),
                       edge_attr=dict(graph_or_root.edge_attr))
     else:
+        if check_save_path(path) in IMAGE_FORMATS and not draw_options.get("collapse"):
+            # every node but the constants is drawn: refuse before drawing what dot won't lay out
+            limits.check_graph_size(graph_or_root, "save", limits.MAX_RENDER_NODES)
         graph = draw(graph_or_root, **draw_options)
     return graph.save(path, dpi=dpi)

@@ -10,11 +10,15 @@ All" goes on.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -54,15 +58,51 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def _limit_memory(pid: int) -> None:
-    """Cap the address space of the ``dot`` process (Linux ``prlimit``; elsewhere a no-op)."""
+def _limit_process(pid: int, timeout: float) -> None:
+    """Bound the ``dot`` process by itself (Linux ``prlimit``; elsewhere a no-op): its address
+    space (:data:`viz.limits.DOT_MEMORY_LIMIT`) and its CPU time (a second more than the
+    timeout: the kernel stops it even if nobody is left to enforce the timeout)."""
     try:
         import resource
 
-        limit = int(limits.DOT_MEMORY_LIMIT)
-        resource.prlimit(pid, resource.RLIMIT_AS, (limit, limit))
+        memory = int(limits.DOT_MEMORY_LIMIT)
+        resource.prlimit(pid, resource.RLIMIT_AS, (memory, memory))
+        if math.isfinite(timeout):
+            cpu = int(math.ceil(timeout)) + 1  # SIGXCPU at the soft limit, SIGKILL a second later
+            resource.prlimit(pid, resource.RLIMIT_CPU, (cpu, cpu + 1))
     except (ImportError, AttributeError, OSError, ValueError):
         pass
+
+
+def _die_with_parent() -> Any:
+    """A ``preexec_fn`` asking Linux to kill ``dot`` when the process that started it dies
+    (``PR_SET_PDEATHSIG``), even by SIGKILL; ``None`` where that is unavailable or unsafe.
+
+    Python code between fork and exec may deadlock when other threads hold locks, so it is
+    only used while this process has one thread (the command line); otherwise ``dot`` is
+    still bounded by its CPU limit and stopped by :func:`_run` on any exception.
+    """
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return None
+    global _prctl
+    if _prctl is None:
+        try:
+            import ctypes
+
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            _prctl = False
+    if not _prctl:
+        return None
+    prctl = _prctl
+
+    def set_death_signal() -> None:
+        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+
+    return set_death_signal
+
+
+_prctl: Any = None
 
 
 def run_dot(source: str, fmt: str, *, engine: str = "dot", args: Sequence[str] = (),
@@ -72,7 +112,9 @@ def run_dot(source: str, fmt: str, *, engine: str = "dot", args: Sequence[str] =
     Every render in ``viz`` goes through here: the call is stopped after
     :data:`viz.limits.DOT_TIMEOUT` seconds (or what is left of a
     :func:`viz.limits.render_budget`) and the process may use at most
-    :data:`viz.limits.DOT_MEMORY_LIMIT` bytes.
+    :data:`viz.limits.DOT_MEMORY_LIMIT` bytes and a second of CPU time more than the timeout
+    (so it ends even if this process is killed); it runs in a session of its own and, from a
+    single-threaded process such as the command line, dies with it.
 
     Parameters
     ----------
@@ -130,11 +172,14 @@ def _run(dot_args: list[str], source: str, *, engine: str = "dot", nodes: int | 
         raise DotTimeoutError(f"no time left to run Graphviz's {engine} on {what} "
                               f"({limit_name} is spent). {hint}")
     try:
+        # its own session: a terminal's Ctrl-C or hang-up reaches the caller only, which stops
+        # dot below; the death signal and the CPU limit cover a caller killed outright
         proc = subprocess.Popen([exe, *dot_args], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True, preexec_fn=_die_with_parent())
     except OSError as exc:
         raise GraphvizNotFoundError(str(exc)) from None
-    _limit_memory(proc.pid)
+    _limit_process(proc.pid, timeout)
     try:
         out, err = proc.communicate(source.encode("utf-8", "replace"), timeout=timeout)
     except BaseException as exc:  # a timeout, or an interrupt: never leave dot running

@@ -62,12 +62,12 @@ def visible(text: object) -> str:
     str
         At most about ``MAX_LABEL_CHARS`` characters, all printable in an SVG.
     """
-    s = _UNCARRYABLE.sub(_replace, str(text))
+    s = str(text)
     limit = limits.MAX_LABEL_CHARS
-    if len(s) > limit:
+    if len(s) > limit:  # cut before replacing: a 10 MB label costs what 1,000 characters do
         cut = max(limit - 30, 1)
         s = f"{s[:cut]}\u2026 (+{len(s) - cut:,} characters)"
-    return s
+    return _UNCARRYABLE.sub(_replace, s)
 
 
 def dot_html(text: object) -> str:

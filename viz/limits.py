@@ -36,6 +36,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 #: Largest graph (drawn nodes) that is rendered or played; beyond it: GraphTooLargeError.
 MAX_RENDER_NODES: int = 1000
@@ -47,6 +48,10 @@ DOT_MEMORY_LIMIT: int = 1 << 30
 MAX_IMAGE_PIXELS: int = 6000
 #: Longest label text drawn; longer labels are cut visibly (``"abc… (+17,000 characters)"``).
 MAX_LABEL_CHARS: int = 1000
+#: Largest graph (nodes other than constants) that ``draw`` and the steppers build at all:
+#: bigger ones are refused after a walk of this many nodes, before any drawing work (the DOT
+#: text of 20,000 scalar gates takes seconds to build, a stepper of them ~80,000 frames).
+MAX_GRAPH_NODES: int = 20_000
 
 _deadline: ContextVar[tuple[float, str] | None] = ContextVar("chainrule_render_deadline",
                                                              default=None)
@@ -60,7 +65,7 @@ class DotTimeoutError(RuntimeError):
     """A ``dot`` call ran out of time (:data:`DOT_TIMEOUT`, or a :func:`render_budget`)."""
 
 
-def check_node_count(n: int, what: str) -> None:
+def check_node_count(n: int, what: str, at_least: bool = False) -> None:
     """Refuse to render or play a graph of ``n`` nodes when ``n > MAX_RENDER_NODES``.
 
     Parameters
@@ -69,6 +74,8 @@ def check_node_count(n: int, what: str) -> None:
         Number of nodes to lay out.
     what : str
         What was asked for, for the message (``"drawing"``, ``"player"``...).
+    at_least : bool
+        ``n`` is where a bounded count stopped (the graph has at least ``n`` nodes).
 
     Raises
     ------
@@ -85,11 +92,64 @@ def check_node_count(n: int, what: str) -> None:
     """
     if n > MAX_RENDER_NODES:
         raise GraphTooLargeError(
-            f"{what}: the graph has {n} nodes, more than viz.limits.MAX_RENDER_NODES = "
+            f"{what}: the graph has {'over ' * at_least}{n - at_least} nodes, more than "
+            f"viz.limits.MAX_RENDER_NODES = "
             f"{MAX_RENDER_NODES} that Graphviz lays out in a few seconds; draw it with "
             "collapse= (\"module\" for nn models), draw a smaller part, or save the DOT source "
             "(.source, or a .dot file) and run dot yourself"
         )
+
+
+def count_nodes(root: Any, stop: int) -> int:
+    """Nodes reachable from ``root`` that are not constants, counted no further than
+    ``stop + 1``: the walk ends as soon as the count passes ``stop``, so refusing a graph of
+    a million nodes costs what counting ``stop`` of them does.
+
+    Constants (leaves that do not require grad: numbers mixed into an expression) are
+    left out because drawings fold them into their gates; every other node is drawn.
+
+    >>> from autograd import Value
+    >>> y = x = Value(1.0)
+    >>> for _ in range(100):
+    ...     y = y * 2.0
+    >>> count_nodes(y, 1000), count_nodes(y, 10)
+    (101, 11)
+    """
+    if not hasattr(root, "parents"):
+        return 0  # not a graph node: the caller's own check names it
+    seen = {id(root)}
+    stack = [root]
+    count = 0
+    while stack:
+        node = stack.pop()
+        parents = node.parents
+        if parents or getattr(node, "requires_grad", True):
+            count += 1
+            if count > stop:
+                break
+        for parent in parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return count
+
+
+def check_graph_size(root: Any, what: str, limit: int | None = None) -> None:
+    """Refuse, before building anything, a graph with more than ``limit`` drawn nodes
+    (default :data:`MAX_GRAPH_NODES`); with ``limit=MAX_RENDER_NODES`` the message is the
+    one a render gives (:func:`check_node_count`)."""
+    render = limit is not None and limit == MAX_RENDER_NODES
+    limit = MAX_GRAPH_NODES if limit is None else limit
+    n = count_nodes(root, limit)
+    if n <= limit:
+        return
+    if render:
+        check_node_count(n, what, at_least=True)
+    raise GraphTooLargeError(
+        f"{what}: the graph has more than {limit:,} nodes (viz.limits.MAX_GRAPH_NODES = "
+        f"{MAX_GRAPH_NODES:,}), too many to draw or step through (refused before building "
+        "anything); draw a smaller part (a few layers, a smaller expression or batch)"
+    )
 
 
 @contextmanager

@@ -14,6 +14,8 @@ import numpy as np
 
 from autograd import Tensor, topological_order
 
+from .labels import visible
+
 #: Node kinds, used for colours (see :func:`viz.draw` for the legend).
 LEAF, CONSTANT, GATE = "leaf", "constant", "gate"
 
@@ -47,7 +49,9 @@ class GraphInfo:
     ids : dict
         ``id(node) -> "n<k>"`` where ``k`` is the node's position in ``order``.
     names : dict
-        ``id(node) -> str``: the node's label, or a generated ``n<k>`` when it has none.
+        ``id(node) -> str``: the node's label (made printable and cut to
+        :data:`viz.limits.MAX_LABEL_CHARS`, see :func:`viz.labels.visible`), or a generated
+        ``n<k>`` when it has none.
     consumers : dict
         ``id(node) -> list of (consumer, slot)``: every edge leaving the node.
     """
@@ -69,7 +73,8 @@ class GraphInfo:
             key = id(node)
             self.ids[key] = f"n{k}"
             self.consumers[key] = []
-            label = str(getattr(node, "label", "") or "")
+            # bounded here, at the source, for the DOT text, the step texts and the player
+            label = visible(getattr(node, "label", "") or "")
             if not label:
                 label = f"n{k}"
                 while label in labels:  # never collide with a user's label

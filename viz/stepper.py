@@ -35,7 +35,7 @@ from typing import Any
 from .chain import Step, chain_rule_steps, seed_for
 from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
-from .limits import check_node_count
+from .limits import check_graph_size, check_node_count
 from .nodes import GraphInfo, is_constant, is_tensor
 from .options import DrawOptions
 from .player import diff_roles, svg_for_player
@@ -135,6 +135,7 @@ class BackpropStepper(FramePlayer):
                                                  **draw_options)
         options = {"mode": "both", "rankdir": "LR", "style": "lecture", "collapse": None,
                    **draw_options}
+        check_graph_size(root, "step")  # before any frame is built: a bounded count
         self.info = GraphInfo(root)
         if self.options.collapse == "neuron":
             name_neurons(self.info)  # texts say net1_2 and x1_2, as lecture 001 does
