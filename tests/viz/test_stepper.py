@@ -223,13 +223,13 @@ def test_negative_operands_are_parenthesised_where_ambiguous():
         s = viz.step(root)
         return s.frames[s.n_forward - 1].text
 
-    assert last_forward(a ** 2) == "n1 = a ** 2 = (-0.19) ** 2 = 0.04"
+    assert last_forward(a ** 2) == "n1 = a ** 2 = (-0.19) ** 2 = 0.036"
     assert last_forward(b ** a) == "n2 = b ** a = (-3) ** -0.19 = nan"
     assert last_forward((-2.0) ** a) == "n1 = (-2) ** a = (-2) ** -0.19 = nan"
     assert last_forward(a - b) == "n2 = a - b = -0.19 - (-3) = 2.81"
     assert last_forward(a + (-3.0)) == "n1 = a + (-3) = -0.19 + (-3) = -3.19"
     assert last_forward(a * b) == "n2 = a * b = -0.19 * -3 = 0.57"  # unambiguous: kept
-    assert last_forward(a / -2.0) == "n1 = a / -2 = -0.19 / -2 = 0.10"
+    assert last_forward(a / -2.0) == "n1 = a / -2 = -0.19 / -2 = 0.095"
     assert last_forward(-a) == "n1 = -a = -(-0.19) = 0.19"
     # a fork whose second share is negative: "prev + (share)"
     c = a * b + a

@@ -1,9 +1,14 @@
-"""Numbers as the slides print them: a fixed number of decimals, integers without them.
+"""Numbers as the slides print them: a few decimals, integers without them, never a false ``0``.
 
-``fmt(-4.0) == "-4"``, ``fmt(0.7310585) == "0.73"``, ``fmt(-0.1966) == "-0.20"``; magnitudes
-from 1e15 on in scientific notation (``1.00e+300``, never 300 digits). The same
-rule is used by the drawings, the stepper's texts and the HTML player, so a number looks the
-same everywhere.
+``fmt(-4.0) == "-4"``, ``fmt(0.7310585) == "0.73"``, ``fmt(-0.1966) == "-0.20"``: ``precision``
+decimals, and at least ``precision`` significant digits for a number below 1 in magnitude
+(``fmt(0.00495) == "0.0050"``, ``fmt(0.000929) == "0.00093"``), so a nonzero number never
+prints as ``0`` (lecture 001's gradients 0.005 and 0.0033 are ``0.0050`` and ``-0.0033``, not
+``0``). Only an integer prints without decimals: ``fmt(0.9991) == "1.00"``, never ``"1"``, so
+the reader can tell a rounded number from an exact one. Magnitudes from 1e15 on, and nonzero
+ones below 1e-6, are in scientific notation (``1.00e+300``, ``-2.5e-08``). The same rule is
+used by the drawings, the stepper's texts and the HTML player, so a number looks the same
+everywhere; ``precision`` (``viz.draw(..., precision=3)``) sets both counts.
 
 Negative operands (one rule for step texts and gate labels)
 -----------------------------------------------------------
@@ -33,14 +38,15 @@ from autograd import opinfo
 
 
 def fmt(x: Any, precision: int = 2) -> str:
-    """Format one number at ``precision`` decimals; integral results lose the decimals.
+    """Format one number: ``precision`` decimals, more for a small number (see above).
 
     Parameters
     ----------
     x : float or numpy scalar or 0-d array
         The number.
     precision : int
-        Digits after the decimal point.
+        Digits after the decimal point; a number below 1 in magnitude keeps at least this
+        many significant digits (one when ``precision`` is 0).
 
     Returns
     -------
@@ -50,22 +56,29 @@ def fmt(x: Any, precision: int = 2) -> str:
     --------
     >>> fmt(-4.0), fmt(0.7310585786), fmt(-0.19661193), fmt(-0.0), fmt(float("inf"))
     ('-4', '0.73', '-0.20', '0', 'inf')
-    >>> fmt(1e300), fmt(-2.5e15, 1)
-    ('1.00e+300', '-2.5e+15')
+    >>> fmt(0.0049617), fmt(-0.0033), fmt(0.9991), fmt(0.035), fmt(3.0000000000000004)
+    ('0.0050', '-0.0033', '1.00', '0.035', '3')
+    >>> fmt(1e300), fmt(-2.5e15, 1), fmt(1e-9), fmt(0.0049617, 0)
+    ('1.00e+300', '-2.5e+15', '1.0e-09', '0.005')
     """
     x = float(x) if isinstance(x, (float, int)) else float(np.asarray(x).reshape(()))
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"  # no "-0" and no "0.00"
     if abs(x) >= 1e15:  # no 300-digit integers: 1.00e+300
         return f"{x:.{precision}e}"
-    r = round(x, precision)
-    if r == 0:
-        return "0"  # no "-0" and no "0.00"
-    if r == int(r) and abs(r) < 1e15:
-        return str(int(r))
-    return f"{r:.{precision}f}"
+    if abs(x - round(x)) <= 1e-12 * max(1.0, abs(x)):
+        return str(int(round(x)))  # an integer (up to float noise: 0.1 * 30) has no decimals
+    significant = max(precision, 1)
+    if abs(x) < 1e-6:
+        return f"{x:.{significant - 1}e}"
+    # first significant digit at decimal place `lead` (0.0049: lead 3); keep `significant`
+    lead = -math.floor(math.log10(abs(x)))
+    decimals = max(precision, lead + significant - 1)
+    return f"{x:.{decimals}f}"
 
 
 def is_array(x: Any) -> bool:
