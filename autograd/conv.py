@@ -459,6 +459,15 @@ def _conv_weight_op(x: Tensor, g: Tensor, geo: ConvGeometry) -> Tensor:
     return make_node(conv_weight_grad(x.data, g.data, geo), "conv2d_weight", (x, g), rule)
 
 
+def conv_args(geo: ConvGeometry, in_hw: tuple[int, int], out_hw: tuple[int, int]) -> dict:
+    """The convolution's arguments as a node's ``op_args`` (what drawings print: k, s, p)."""
+    top, bottom, left, right = geo.pads
+    return {"kernel": tuple(geo.w_shape[2:]), "stride": tuple(geo.stride),
+            "padding": (top, left) if (top, left) == (bottom, right) else geo.pads,
+            "dilation": tuple(geo.dilation), "groups": geo.groups, "in": tuple(in_hw),
+            "out": tuple(out_hw)}
+
+
 # -------------------------------------------------------------- argument checks
 def conv_padding(
     padding: IntPair | str, kernel: tuple[int, int], dilation: tuple[int, int],
@@ -592,6 +601,7 @@ def conv2d(
         if bt.shape != (o,):
             raise ValueError(f"conv2d: bias must have shape ({o},), got {bt.shape}")
     out = _conv_op(xt, wt, bt, geo)
+    out.op_args = conv_args(geo, geo.x_shape[2:], geo.out_hw)
     return out.reshape(out.shape[1:]) if unbatched else out
 
 
@@ -669,6 +679,8 @@ def conv_transpose2d(
                        int(groups))  # fmt: skip
     assert geo.out_hw == (h, w)
     out = _conv_transpose_op(xt, wt, geo)
+    out.op_args = conv_args(geo, (h, w), (hout, wout))
+    out.op_args["output_padding"] = (oph, opw)
     if bias is not None:
         bt = as_tensor(bias, None, op)
         if bt.shape != (cg * groups,):

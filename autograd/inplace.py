@@ -197,7 +197,8 @@ def _become(t: Tensor, node: Tensor, name: str, symbol: str) -> Tensor:
     ``old`` of ``t`` takes its previous values and place in the graph."""
     old = _new(Tensor)
     for slot in _SLOTS:
-        setattr(old, slot, getattr(t, slot))
+        if hasattr(t, slot):  # op_args is set by conv and pooling only
+            setattr(old, slot, getattr(t, slot))
     old._data = t._data.copy()  # the previous values, for rules that read them
     old._vc = [0]  # nothing else can write to the snapshot
     old.grad = None
@@ -209,6 +210,8 @@ def _become(t: Tensor, node: Tensor, name: str, symbol: str) -> Tensor:
            symbol)
     t.requires_grad = True
     t.op, t.parents, t._rule = node.op, node.parents, node._rule
+    if hasattr(t, "op_args"):  # a conv's arguments stay with the snapshot of its output
+        del t.op_args
     t._saved_versions = (*node._saved_versions, t._vc[0])  # its own version: see shares()
     return t
 

@@ -23,8 +23,10 @@ A row (:class:`OpInfo`) holds
 ``function``
     Whether ``viz``'s command-line expressions may call it as ``name(x)`` (:func:`functions`).
 ``matrix``
-    The Tensor matrix-calculus form with shapes (:class:`MatrixForm`), for ops whose Tensor
-    backward text is a matrix formula (``matmul``, ``sum``); ``None`` otherwise.
+    The Tensor matrix-calculus form with shapes (:class:`MatrixForm`): ``dJ/da = {g} · {b}ᵀ``
+    for ``matmul``, ``{g} ⊙ cos({a})`` for ``sin``; ``None`` for Value-only rows. Tensor ops
+    without a scalar row (reductions, shapes, conv, pooling) have theirs in
+    :data:`TENSOR_FORMS`; :func:`matrix_form` finds either.
 ``kinds``
     Which node kinds have the op: ``"value"`` (scalar :class:`~autograd.Value`), ``"tensor"``.
 
@@ -145,6 +147,12 @@ def _op(name: str, gate: str, forward: Expr, derivatives: Sequence[Expr],
     return OpInfo(name, gate, inputs, forward, tuple(derivatives), tuple(local), **kw)
 
 
+def _ew(*grads: str) -> MatrixForm:
+    """An elementwise op's matrix form: every array has the output's shape (broadcasting is
+    undone by summing, which the step text adds where the shapes differ)."""
+    return MatrixForm(("m×n",) * len(grads), "m×n", grads)
+
+
 _SCALAR = ("value",)
 _MAX_D = ["where", ["==", "a", "b"], 0.5, [">", "a", "b"]]  # the larger one; half each on a tie
 _MIN_D = ["where", ["==", "a", "b"], 0.5, ["<", "a", "b"]]
@@ -152,15 +160,16 @@ _MIN_D = ["where", ["==", "a", "b"], 0.5, ["<", "a", "b"]]
 #: Every op with a row, Value's first. ``lookup`` finds a row by gate label.
 OPS: tuple[OpInfo, ...] = (
     # binary arithmetic: d(a+b) = 1, 1; d(ab) = b, a; d(a/b) = 1/b, -a/b**2
-    _op("add", "+", ["+", "a", "b"], [1, 1], ["1", "1"]),
-    _op("sub", "-", ["-", "a", "b"], [1, -1], ["1", "-1"]),
-    _op("mul", "*", ["*", "a", "b"], ["b", "a"], ["{b}", "{a}"]),
+    _op("add", "+", ["+", "a", "b"], [1, 1], ["1", "1"], matrix=_ew("{g}", "{g}")),
+    _op("sub", "-", ["-", "a", "b"], [1, -1], ["1", "-1"], matrix=_ew("{g}", "−{g}")),
+    _op("mul", "*", ["*", "a", "b"], ["b", "a"], ["{b}", "{a}"],
+        matrix=_ew("{g} ⊙ {b}", "{g} ⊙ {a}")),
     _op("div", "/", ["/", "a", "b"], [["/", 1, "b"], ["neg", ["/", "out", "b"]]],
-        ["1/{b}", "-{a}/{b}**2"]),
+        ["1/{b}", "-{a}/{b}**2"], matrix=_ew("{g} ⊘ {b}", "−{g} ⊙ {out} ⊘ {b}")),
     # d(a**b) = b a**(b-1), a**b ln a
     _op("pow", "**", ["**", "a", "b"],
         [["*", "b", ["**", "a", ["-", "b", 1]]], ["*", "out", ["log", "a"]]],
-        [None, None]),
+        [None, None], matrix=_ew("{g} ⊙ {b} {a}^({b}−1)", "{g} ⊙ {out} ⊙ log {a}")),
     _op("max", "max", ["where", [">", "a", "b"], "a", "b"], [_MAX_D, ["-", 1, _MAX_D]],
         [None, None]),
     _op("min", "min", ["where", ["<", "a", "b"], "a", "b"], [_MIN_D, ["-", 1, _MIN_D]],
@@ -174,7 +183,7 @@ OPS: tuple[OpInfo, ...] = (
     _op("rdiv_const", "{c}/x", ["/", "c", "a"], [["neg", ["/", "out", "a"]]],
         ["-{c}/{a}**2"], kinds=_SCALAR),  # d(c/a) = -c/a**2 = -(c/a)/a
     _op("pow_const", "**{c}", ["**", "a", "c"], [["*", "c", ["**", "a", ["-", "c", 1]]]],
-        ["{c} * {a}**{c-1}"]),  # d a**c = c a**(c-1)
+        ["{c} * {a}**{c-1}"], matrix=_ew("{g} ⊙ {c a^(c-1)}")),  # d a**c = c a**(c-1)
     _op("rpow_const", "{c}**x", ["**", "c", "a"], [["*", "out", ["log", "c"]]], [None],
         kinds=_SCALAR),  # d c**a = c**a ln c
     # unary functions
@@ -183,30 +192,127 @@ OPS: tuple[OpInfo, ...] = (
     _op("min_const", "min({c})", ["where", ["<", "a", "c"], "a", "c"],
         [["where", ["==", "a", "c"], 0.5, ["<", "a", "c"]]], [None], kinds=_SCALAR),
     _op("neg", "*-1", ["neg", "a"], [-1], ["-1"], kinds=_SCALAR),
-    _op("abs", "abs", ["abs", "a"], [["sign", "a"]], [None]),
-    _op("reciprocal", "1/x", ["/", 1, "a"], [["neg", ["*", "out", "out"]]], ["-1/{a}**2"]),
+    _op("abs", "abs", ["abs", "a"], [["sign", "a"]], [None], matrix=_ew("{g} ⊙ sign({a})")),
+    _op("reciprocal", "1/x", ["/", 1, "a"], [["neg", ["*", "out", "out"]]], ["-1/{a}**2"],
+        matrix=_ew("−{g} ⊙ {out}²")),
     # c is the slope, a parameter the gate label does not show
     _op("leaky_relu", "leaky_relu", ["where", [">", "a", 0], "a", ["*", "c", "a"]],
-        [["where", [">", "a", 0], 1, "c"]], [None]),
-    _op("log1p", "log1p", ["log1p", "a"], [["/", 1, ["+", 1, "a"]]], [None]),
-    _op("exp", "exp", ["exp", "a"], ["out"], ["exp({a})"], function=True),
-    _op("log", "log", ["log", "a"], [["/", 1, "a"]], ["1/{a}"], function=True),
+        [["where", [">", "a", 0], 1, "c"]], [None],
+        matrix=_ew("{g} ⊙ (1 where {a} > 0, else the slope)")),
+    _op("log1p", "log1p", ["log1p", "a"], [["/", 1, ["+", 1, "a"]]], [None],
+        matrix=_ew("{g} ⊘ (1 + {a})")),
+    _op("exp", "exp", ["exp", "a"], ["out"], ["exp({a})"], function=True,
+        matrix=_ew("{g} ⊙ exp({a})")),
+    _op("log", "log", ["log", "a"], [["/", 1, "a"]], ["1/{a}"], function=True,
+        matrix=_ew("{g} ⊘ {a}")),
     _op("tanh", "tanh", ["tanh", "a"], [["-", 1, ["*", "out", "out"]]],
-        ["1 - tanh({a})**2"], function=True),
+        ["1 - tanh({a})**2"], function=True, matrix=_ew("{g} ⊙ (1 − {out}²)")),
     _op("sigmoid", "sigmoid", ["sigmoid", "a"], [["*", "out", ["-", 1, "out"]]],
-        ["σ({a}) * (1 - σ({a}))"], function=True),
+        ["σ({a}) * (1 - σ({a}))"], function=True, matrix=_ew("{g} ⊙ {out} ⊙ (1 − {out})")),
     _op("relu", "relu", ["where", [">", "a", 0], "a", 0], [[">", "a", 0]],
-        ["1 if {a} > 0 else 0"], function=True),
-    _op("sin", "sin", ["sin", "a"], [["cos", "a"]], ["cos({a})"], function=True),
-    _op("cos", "cos", ["cos", "a"], [["neg", ["sin", "a"]]], ["-sin({a})"], function=True),
+        ["1 if {a} > 0 else 0"], function=True, matrix=_ew("{g} ⊙ [{a} > 0]")),
+    _op("sin", "sin", ["sin", "a"], [["cos", "a"]], ["cos({a})"], function=True,
+        matrix=_ew("{g} ⊙ cos({a})")),
+    _op("cos", "cos", ["cos", "a"], [["neg", ["sin", "a"]]], ["-sin({a})"], function=True,
+        matrix=_ew("−{g} ⊙ sin({a})")),
     _op("sqrt", "sqrt", ["sqrt", "a"], [["/", 0.5, "out"]], ["1/(2 sqrt({a}))"],
-        function=True),
+        function=True, matrix=_ew("{g} ⊘ (2 {out})")),
     # Tensor ops whose backward is a matrix formula: the expressions are the scalar case
     _op("matmul", "matmul", ["*", "a", "b"], ["b", "a"], ["{b}", "{a}"], kinds=("tensor",),
         matrix=MatrixForm(("m×k", "k×n"), "m×n", ("{g} · {b}ᵀ", "{a}ᵀ · {g}"))),
     OpInfo("sum", "sum", ("a",), "a", (1,), ("1",), kinds=("tensor",),
-           matrix=MatrixForm(("m×n",), "1", ("{g} broadcast to m×n",))),
+           matrix=MatrixForm(("m×n",), "1", ("{g} broadcast to {shape}",))),
 )
+
+#: Tensor ops without a scalar row: gate label -> their backward step in matrix form.
+#: Besides ``{g}``, ``{a}``, ``{b}`` and ``{out}``, a formula may name ``{parent}`` (the
+#: operand receiving the share), ``{shape}`` (its shape), ``{n}`` (elements reduced into one),
+#: ``{k}`` and ``{s}`` (a conv or pool's kernel and stride) and ``{spread}`` (", spread out
+#: by stride 2" when the stride is above 1: zeros between the upstream gradient's entries).
+#: A form with fewer formulas than the op has operands uses its last one for the rest
+#: (``concatenate``, ``stack``).
+TENSOR_FORMS: dict[str, MatrixForm] = {
+    # elementwise: the output has the operands' shape
+    "neg": _ew("−{g}"),
+    "maximum": _ew("{g} where {a} > {b}, else 0 (half each on a tie)",
+                   "{g} where {b} > {a}, else 0 (half each on a tie)"),
+    "minimum": _ew("{g} where {a} < {b}, else 0 (half each on a tie)",
+                   "{g} where {b} < {a}, else 0 (half each on a tie)"),
+    "where": _ew("0 (a condition)", "{g} where the condition holds, else 0",
+                 "{g} where the condition does not hold, else 0"),
+    "clip": _ew("{g} where {a} is inside the range, else 0"),
+    "expm1": _ew("{g} ⊙ exp({a})"),
+    "erf": _ew("{g} ⊙ (2/√π) exp(−{a}²)"),
+    "dropout": _ew("{g} ⊙ mask (0 where dropped, 1/(1 − p) where kept)"),
+    # reductions: the upstream gradient goes back to every element that was reduced
+    "mean": MatrixForm(("m×n",), "1", ("{g} broadcast to {shape}, ÷ {n}",)),
+    "max": MatrixForm(("m×n",), "1", ("{g} at the max of {a} (shared by ties), 0 elsewhere",)),
+    "min": MatrixForm(("m×n",), "1", ("{g} at the min of {a} (shared by ties), 0 elsewhere",)),
+    "var": MatrixForm(("m×n",), "1", ("{g} ⊙ 2({a} − mean {a}) ÷ (n − correction)",)),
+    "prod": MatrixForm(("m×n",), "1", ("{g} ⊙ {out} ⊘ {a} (the product of the others)",)),
+    "logsumexp": MatrixForm(("m×n",), "m", ("{g} ⊙ softmax({a})",)),
+    "softmax": _ew("{out} ⊙ ({g} − Σ {g} ⊙ {out})"),  # Σ over the softmax axis
+    "log_softmax": _ew("{g} − softmax({a}) ⊙ Σ {g}"),
+    "cumsum": _ew("{g} summed from the end (a reversed cumulative sum)"),
+    # shapes: the gradient is moved back to where each element came from
+    "transpose": MatrixForm(("m×n",), "n×m", ("({g})ᵀ",)),
+    "reshape": MatrixForm(("m×n",), "mn", ("{g} reshaped to {shape}",)),
+    "expand": MatrixForm(("1×n",), "m×n", ("{g} summed over the copies to {shape}",)),
+    "index": MatrixForm(("m×n",), "k×n", ("{g} added into zeros of shape {shape} at the "
+                                          "indexed places",)),
+    "scatter": MatrixForm(("k×n",), "m×n", ("{g} read at the scattered places",)),
+    "concatenate": MatrixForm(("m×n", "k×n"), "(m+k)×n", ("the block of {g} that {parent} "
+                                                          "filled",)),
+    "stack": MatrixForm(("m×n", "m×n"), "2×m×n", ("the slice of {g} that {parent} filled",)),
+    "pad": MatrixForm(("m×n",), "(m+2p)×(n+2p)", ("{g} without the padding",)),
+    "flip": _ew("{g} flipped back"),
+    # convolution and pooling (NCHW): dJ/dx and dJ/dW are correlations again
+    "conv2d": MatrixForm(
+        ("N×C×H×W", "O×C×kh×kw", "O"), "N×O×Ho×Wo",
+        ("full convolution of {g}{spread} with the flipped kernel {b}",
+         "correlation of {a} with {g}, summed over the batch",
+         "{g} summed over the batch and every position")),
+    "conv_transpose2d": MatrixForm(
+        ("N×C×H×W", "C×O×kh×kw"), "N×O×Ho×Wo",
+        ("correlation of {g} with the kernel {b} (a conv2d with stride {s})",
+         "correlation of {g} with {a}, summed over the batch")),
+    "max_pool2d": MatrixForm(("N×C×H×W",), "N×C×Ho×Wo",
+                             ("{g} routed to the max of each {k} window, 0 elsewhere",)),
+    "avg_pool2d": MatrixForm(("N×C×H×W",), "N×C×Ho×Wo",
+                             ("{g} spread evenly over each {k} window (÷ {n})",)),
+    # nn's fused ops (x̂ = (x − mean)/σ, the normalised input; t the target)
+    "batch_norm": MatrixForm(
+        ("N×C", "C", "C"), "N×C",
+        ("(γ/σ) ⊙ ({g} − mean {g} − x̂ ⊙ mean({g} ⊙ x̂)), means over the batch",
+         "Σ {g} ⊙ x̂ over the batch", "Σ {g} over the batch")),
+    "bce": _ew("{g} ⊙ ({a} − t) ⊘ ({a} ⊙ (1 − {a}))"),
+    "bce_logits": _ew("{g} ⊙ (σ({a}) − t)"),
+}
+
+
+def matrix_form(gate: str, n_inputs: int) -> tuple[MatrixForm, str | None] | None:
+    """The matrix form of a Tensor node's backward step, and its gate constant, or ``None``.
+
+    ``n_inputs`` (the node's number of operands) tells a reduction (``max`` of one Tensor)
+    from a scalar row of the same label (``max`` of two Values).
+
+    >>> matrix_form("matmul", 2)[0].grads
+    ('{g} · {b}ᵀ', '{a}ᵀ · {g}')
+    >>> matrix_form("**2", 1)
+    (MatrixForm(shapes=('m×n',), out='m×n', grads=('{g} ⊙ {c a^(c-1)}',)), '2')
+    >>> matrix_form("max", 1)[0].grads[0]
+    '{g} at the max of {a} (shared by ties), 0 elsewhere'
+    """
+    form = TENSOR_FORMS.get(gate)
+    if form is not None:
+        return form, None
+    found = lookup(gate)
+    if found is None:
+        return None
+    row, c = found
+    if row.matrix is None or "tensor" not in row.kinds or len(row.inputs) != n_inputs:
+        return None
+    return row.matrix, c
 
 BY_NAME: dict[str, OpInfo] = {row.name: row for row in OPS}
 if len(BY_NAME) != len(OPS):  # pragma: no cover - a table edit error

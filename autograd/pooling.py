@@ -50,6 +50,7 @@ class PoolGeometry:
         dilation: IntPair, ceil_mode: bool, op: str,
     ) -> None:  # fmt: skip
         self.shape = shape
+        self.ceil_mode = bool(ceil_mode)
         self.kh, self.kw = pair(kernel_size, "kernel_size", op, 1)
         self.sh, self.sw = pair(kernel_size if stride is None else stride, "stride", op, 1)
         self.ph, self.pw = pair(padding, "padding", op, 0)
@@ -78,6 +79,13 @@ class PoolGeometry:
         # windows side by side with no gaps, no padding and no dilation (kernel == stride)
         self.tiles = (self.sh, self.sw) == (self.kh, self.kw) and not any(self.pads) and (
             (self.dh, self.dw) == (1, 1))  # fmt: skip
+
+    def args(self) -> dict:
+        """The pooling's arguments as a node's ``op_args`` (what drawings print: k, s, p)."""
+        return {"kernel": (self.kh, self.kw), "stride": (self.sh, self.sw),
+                "padding": (self.ph, self.pw), "dilation": (self.dh, self.dw), "groups": 1,
+                "ceil_mode": self.ceil_mode, "in": tuple(self.shape[2:]),
+                "out": (self.ho, self.wo)}
 
     def offsets(self):
         """(position, row slice, column slice) for every window offset, in row-major order."""
@@ -244,6 +252,7 @@ def max_pool2d(
         return (_scatter_op(g, flat, xd.shape, geo.disjoint),)
 
     y = make_node(best, "max_pool2d", (t,), rule)
+    y.op_args = geo.args()
     if unbatched:
         y = y.reshape(y.shape[1:])
         plane = None if plane is None else plane[0]
@@ -346,4 +355,5 @@ def avg_pool2d(
     if isinstance(div, np.ndarray):  # the divisor in the input's precision: g / div keeps it
         div = div.astype(t.dtype)
     y = _avg_op(t, geo, div)
+    y.op_args = geo.args()
     return y.reshape(y.shape[1:]) if unbatched else y

@@ -73,6 +73,10 @@ class Tensor:
         0-d Tensors.
     scope : str
         ``autograd.current_scope()`` when the tensor was created.
+    op_args : dict
+        Set only by ops with arguments besides their operands, for drawings and step texts:
+        conv and pooling record ``kernel``, ``stride``, ``padding``, ``dilation``, ``groups``
+        (read it with ``getattr(t, "op_args", None)``; other tensors have none).
 
     Examples
     --------
@@ -83,9 +87,10 @@ class Tensor:
     """
 
     __slots__ = (
-        "_data", "grad", "requires_grad", "op", "parents", "label", "scope",
+        "_data", "grad", "requires_grad", "op", "parents", "label", "scope", "op_args",
         "_rule", "_retain", "_vc", "_saved_versions", "__weakref__",
     )  # fmt: skip
+    op_args: dict[str, Any]  # set by conv and pooling only (a slot, unset elsewhere)
     _ZERO_GRAD = None
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
     __hash__ = object.__hash__  # identity hashing: __eq__ returns a Tensor

@@ -224,6 +224,8 @@ class Module:
         if self._wrap_inputs:
             args = tuple(self._as_tensor(a) for a in args)
         running = _RUNNING.get()
+        if running is None and "_labelled" not in vars(self):  # the outermost model
+            self._label_parameters()
         scope = _scope_in(running, self) if running is not None else None
         token = _RUNNING.set([self, None])
         try:
@@ -237,6 +239,16 @@ class Module:
         forward: the attribute name, dots as ``_`` (``fc1``, ``layers_0``). Containers add
         the class (``0:Linear``)."""
         return name.replace(".", "_")
+
+    def _label_parameters(self) -> None:
+        """At the first call of the outermost model, label each parameter with its dotted
+        name (``0.weight``, ``conv1.bias``), so a drawing tells the layers' weights apart.
+        A label the user chose is kept: only an empty label or a tail of the path (the
+        attribute name ``weight``, or ``0.weight`` once the model is nested) is replaced."""
+        for name, p in self._iter_named_parameters():
+            if not p.label or name.endswith("." + p.label):
+                p.label = name
+        object.__setattr__(self, "_labelled", True)
 
     def _as_tensor(self, x: Any) -> Any:
         if isinstance(x, (np.ndarray, list)) and not isinstance(x, Tensor):

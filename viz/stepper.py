@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .chain import Step, chain_rule_steps, seed_for
 from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
@@ -42,8 +44,10 @@ from .player import diff_roles, svg_for_player
 from .render import GraphRenderer, View, renderer_for
 from .render.gates import constant_text
 from .render.neurons import name_neurons
-from .texts.numbers import binary, fmt_any, is_array, parse_constant_gate, shape_text
+from .texts.conv import node_args, op_args_text, output_size_text
+from .texts.numbers import binary, fmt_any, is_array, parse_constant_gate
 from .texts.scalar import ARITH, consistent, is_scalar, local_formula
+from .texts.tensor import MatrixStep, dims, summary
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ class BackpropStepper(FramePlayer):
                 self.objective += "'"
         self.grads, self.steps = chain_rule_steps(self.info, self.seed)
         self.forward_nodes = [n for n in self.info.order if not is_constant(n)]
+        self._dtype: Any = None  # the dtype the texts have named (said once)
         self.frames: list[Frame] = []
         for node in self.forward_nodes:
             self.frames.append(Frame(len(self.frames), FORWARD, node, self._forward_text(node),
@@ -193,6 +198,8 @@ class BackpropStepper(FramePlayer):
         return f"d{j}/d{r} = seed = {self._num(self.seed)}\n{self._seed_note()}"
 
     def _num(self, x: Any) -> str:
+        if is_array(x) and (x.ndim > 2 or x.size > 36):  # a kernel, a batch of images
+            return summary(x, self.precision)
         text = fmt_any(x, self.precision, sep="; ")
         if is_array(x) and x.ndim > 1 and not text.startswith("<"):
             text = f"[{text}]"  # a matrix on one line: [[1, 2]; [3, 4]]
@@ -212,15 +219,53 @@ class BackpropStepper(FramePlayer):
             return ta, tb
         return self._num(a), self._num(b)
 
+    def _shape_note(self, node: Any) -> str:
+        """`` (2×2 float32)`` at the first array, then the shape only: the dtype is said
+        once, and again only where it differs (integer targets, a float64 input)."""
+        data = np.asarray(node.data)
+        shown = data.dtype != self._dtype
+        if self._dtype is None:
+            self._dtype, shown = data.dtype, True
+        parts = [dims(data.shape)] if 0 < data.ndim <= 2 and data.size <= 36 else []
+        parts += [str(data.dtype)] if shown else []  # a summary already names the shape
+        return f" ({' '.join(parts)})" if parts else ""
+
+    def _tensor_forward(self, node: Any, name: str, value: str) -> str | None:
+        """Matrix products, transposes, conv and pooling in the slides' notation."""
+        parents, op = node.parents, node.op
+        note = self._shape_note(node)
+        if op == "matmul" and len(parents) == 2:
+            (a, va), (b, vb) = (self._operand(p) for p in parents)
+            shapes = " · ".join(dims(np.shape(p.data)) for p in parents)
+            return (f"{name} = {a} · {b} = {va} · {vb} = {value}"
+                    f"   ({shapes} → {dims(np.shape(node.data))})")
+        if op == "transpose" and len(parents) == 1 and np.ndim(parents[0].data) == 2:
+            a, _ = self._operand(parents[0])
+            return f"{name} = {a}ᵀ = {value}{note}"
+        args = node_args(node)
+        if args is not None:
+            names = ", ".join(self._operand(p)[0] for p in parents)
+            shapes = ", ".join(dims(np.shape(p.data)) for p in parents)
+            return (f"{name} = {op}({names}), {op_args_text(args)} = {value}"
+                    f"   ({shapes} → {dims(np.shape(node.data))})\n"
+                    f"{output_size_text(op, args)} (lecture 000)")
+        return None
+
     def _forward_text(self, node: Any) -> str:
         name, value = self.info.name(node), self._num(node.data)
         if is_tensor(node):
-            value = f"{value} ({shape_text(node.data.shape)} {node.data.dtype})"
+            special = self._tensor_forward(node, name, value) if node.parents else None
+            if special is not None:
+                return special
+            value += self._shape_note(node)
         if not node.parents:
             return f"{name} = {value}"
         ops = [self._operand(p) for p in node.parents]
         op = node.op
         # negative numbers are parenthesised where ambiguous: "(-0.19) ** 2" (viz.texts.numbers)
+        if any(is_array(p.data) and p.data.size > 36 or np.ndim(p.data) > 2
+               for p in node.parents):  # large operands: the expression and the result
+            return f"{name} = {self._expression(node)[0]} = {value}"
         if len(ops) == 2 and op in ARITH:
             (a, _), (b, _) = ops
             va, vb = self._arith(op, node.parents[0].data, node.parents[1].data, node.data)
@@ -276,8 +321,13 @@ class BackpropStepper(FramePlayer):
         r = self.objective
         n, p = self.info.name(step.node), self.info.name(step.parent)
         num = self._num
-        if step.local is None:  # Tensor: the share is a vector-Jacobian product
-            rule = f"vjp[{step.node.op}](d{r}/d{n}) = {num(step.contribution)}"
+        if step.local is None:  # Tensor: the matrix-calculus form, with shapes
+            names = [self._operand(q)[0] for q in step.node.parents]
+            formula, numbers = MatrixStep(step.node, step.slot, names, n, f"d{r}/d{n}",
+                                          step.upstream, step.contribution, num,
+                                          self.precision).text(f"d{r}/d{p}")
+            lead = " " * len(f"d{r}/d{p} ") + ("  " if step.previous is not None else "")
+            rule = f"{formula}\n{lead}= {numbers}"
         elif step.node is self.root and not self.seeded:
             # df/df = 1: name the local derivative instead of "df/df * df/dq"
             expr, names = self._expression(step.node)

@@ -25,6 +25,8 @@ import test_one_catalogue  # noqa: E402
 import nn  # noqa: E402
 import viz  # noqa: E402
 from autograd import Tensor, Value, no_grad  # noqa: E402
+from autograd.broadcast import unbroadcast  # noqa: E402
+from viz.texts.tensor import MatrixStep  # noqa: E402
 
 NO_GRADIENTS = "no gradients yet"
 
@@ -58,7 +60,29 @@ def check_graph(root, leaves, seed=None):
                                    rtol=1e-6, atol=1e-9)
     after = viz.draw(root, seed=seed).source
     assert NO_GRADIENTS not in after
+    check_matrix_texts(stepper)
     return stepper
+
+
+def check_matrix_texts(stepper):
+    """Every Tensor step has a matrix form (no op without a row of the op-info table), and a
+    product ``X · Y`` in a text multiplies to the share it names, in the parent's shape."""
+    for step in stepper.steps:
+        if step.local is not None:  # a Value step: upstream * local
+            continue
+        names = [stepper.info.name(p) for p in step.node.parents]
+        ms = MatrixStep(step.node, step.slot, names, stepper.info.name(step.node), "dJ/dy",
+                        step.upstream, step.contribution, str)
+        assert ms.formula() is not None, f"op {step.node.op!r} has no matrix form"
+        product = ms.product()
+        if product is not None:
+            _, result = product
+            shape = np.shape(step.contribution)
+            if len(shape) == 1 and result.ndim >= 2:  # a vector was a row or a column
+                result = result.reshape(result.shape[:-2] + (-1,))
+            if result.shape != shape:  # batch axes a broadcast operand was copied along
+                result = unbroadcast(result, shape)
+            np.testing.assert_allclose(result, step.contribution, rtol=1e-5, atol=1e-7)
 
 
 # ------------------------------------------------------------------------ Value

@@ -30,13 +30,32 @@ from ..palette import (
     TRANSPARENT,
     VALUE_COLOR,
 )
-from ..texts.numbers import fmt_any, is_array, shape_text
+from ..texts.conv import node_args, op_args_text
+from ..texts.numbers import fmt_any, is_array
+from ..texts.tensor import dims, value_range
 from .base import Renderer, colored, html_label
 from .gates import folded_constant_slot, module_scope
 from .neurons import neuron_box, neuron_groups
 from .view import View
 
 OUTPUT_ID = "output"
+#: Longest matrix row a drawing prints; wider arrays show their range (``in [-1, 2]``).
+MAX_ROW = 10
+
+
+def scope_title(scope: str) -> str:
+    """A module's name in a collapsed drawing: its path in the model, as
+    ``named_parameters()`` spells it, and its class (``Sequential.0:Conv2d`` -> ``0: Conv2d``).
+
+    >>> scope_title("Sequential.0:Conv2d"), scope_title("Net.fc1"), scope_title("fc1")
+    ('0: Conv2d', 'fc1', 'fc1')
+    """
+    path = scope.split(".")
+    inner = path[1:] if len(path) > 1 else path
+    parts = [p.partition(":") for p in inner]
+    name = ".".join(p[0] for p in parts)
+    kind = parts[-1][2]
+    return f"{name}: {kind}" if kind else name
 
 
 def same_edge(highlighted: Any, key: Any) -> bool:
@@ -115,8 +134,15 @@ class GraphRenderer(Renderer):
         # read top to bottom as the expression reads
         graph_attr = {"rankdir": rankdir, "nodesep": "0.3", "ranksep": "0.3",
                       "fontname": "Helvetica", "fontsize": "11", "ordering": "in"}
-        if view.note:
-            graph_attr.update(label=view.note, labelloc="b", fontcolor="#777777")
+        # the dtype is said once, under the drawing (and on an edge only where it differs)
+        dtypes = [np.asarray(n.data).dtype for n in info.order if is_tensor(n)]
+        dtypes = [d for d in dtypes if d.kind == "f"] or dtypes  # indices are not the point
+        self.dtype = max(set(dtypes), key=dtypes.count) if dtypes else None
+        caption = [view.note] if view.note else []
+        if self.dtype is not None:
+            caption.append(f"arrays are {self.dtype}")
+        if caption:
+            graph_attr.update(label="; ".join(caption), labelloc="b", fontcolor="#777777")
         super().__init__(Graph(
             name="chainrule",
             graph_attr=graph_attr,
@@ -154,7 +180,16 @@ class GraphRenderer(Renderer):
         return None
 
     def num(self, x: Any) -> str:
+        if is_array(x) and (x.ndim > 2 or x.size > self.max_elements
+                            or x.shape[-1] > MAX_ROW):
+            return value_range(x, self.precision)  # the shape is on the line above
         return fmt_any(x, self.precision, self.max_elements)
+
+    def shape_line(self, node: Any) -> str:
+        """``2×3``, with the dtype only where it is not the drawing's (said once, below)."""
+        data = np.asarray(node.data)
+        text = dims(data.shape) if data.ndim else "scalar"
+        return text if data.dtype == self.dtype else f"{text} {data.dtype}"
 
     def display_id(self, node: Any) -> str:
         scope = self.scope_of.get(id(node))
@@ -186,7 +221,7 @@ class GraphRenderer(Renderer):
         """Green value lines (and a grey shape line for tensors)."""
         parts = []
         if is_tensor(node):
-            parts.append(colored(SHAPE_COLOR, f"{shape_text(node.data.shape)} {node.data.dtype}"))
+            parts.append(colored(SHAPE_COLOR, self.shape_line(node)))
         if not self.show_values:
             return parts
         found = self.value_of(node)
@@ -194,8 +229,6 @@ class GraphRenderer(Renderer):
             self.role("v", None)
             return parts
         v, shown = found
-        if is_array(v) and v.size > self.max_elements:
-            return parts
         lines = self.num(v).split("\n")
         name = self.info.name(node) if with_name else ""
         labelled = bool(getattr(node, "label", ""))
@@ -217,8 +250,6 @@ class GraphRenderer(Renderer):
                 self.role("g", None)
             return ""
         grad, shown = found
-        if is_array(grad) and grad.size > self.max_elements:
-            return ""
         text = self.num(grad)
         self.role("g", text if shown else None)
         return colored(GRAD_COLOR if shown else TRANSPARENT, text)
@@ -253,9 +284,17 @@ class GraphRenderer(Renderer):
         if params:  # "3 ops, 2 parameters (16 numbers)"
             count += (f", {len(params)} parameter{'s' * (len(params) != 1)} "
                       f"({sum(int(np.size(n.data)) for n in params)} numbers)")
-        lines = [f"<b>{dot_html(scope)}</b>", dot_html(count)]
-        if params:  # which ones: "weight 4x3, bias 4"
-            names = [self.info.name(n) + (f" {shape_text(n.data.shape)}" if is_tensor(n) else "")
+        lines = [f"<b>{dot_html(scope_title(scope))}</b>"]
+        convs = [a for a in (node_args(n) for n in members) if a is not None]
+        out = [n for n in members if n.parents]
+        if convs or (out and is_tensor(out[-1])):  # "k=3×3 s=2 p=1 → 2×4×4×4"
+            last = np.shape(out[-1].data) if out and is_tensor(out[-1]) else None
+            shape = "" if last is None else f"→ {dims(last) if last else 'scalar'}"
+            lines.append(dot_html(" ".join(filter(None, [
+                op_args_text(convs[0]) if convs else "", shape]))))
+        lines.append(dot_html(count))
+        if params:  # which ones: "0.weight 4×1×3×3, 0.bias 4"
+            names = [self.info.name(n) + (f" {dims(n.data.shape)}" if is_tensor(n) else "")
                      for n in params]
             if len(names) > 4:
                 names = names[:4] + [f"and {len(names) - 4} more"]

@@ -13,7 +13,7 @@ from typing import Any
 from ..labels import dot_html
 from ..nodes import CONSTANT, GATE, is_tensor
 from ..palette import GRAD_COLOR, HIGHLIGHT_FILL, HIGHLIGHT_LINE, SHAPE_COLOR, TRANSPARENT
-from ..texts.numbers import is_array, shape_text
+from ..texts.conv import node_args, op_args_text
 from .base import colored, html_label
 from .gates import gate_label
 from .graph import OUTPUT_ID, GraphRenderer, same_edge
@@ -76,6 +76,10 @@ class LectureRenderer(GraphRenderer):
                 attrs["xlabel"] = xlabel
             label = dot_html(gate_label(node, self.fold))
             shape = "circle" if len(label) <= 4 else "ellipse"
+            args = node_args(node)
+            if args is not None:  # conv/pool: k=3×3 s=2 p=1 under the op
+                small = f'<font point-size="10">{dot_html(op_args_text(args))}</font>'
+                label, shape = html_label([label, small]) or label, "ellipse"
             g.node(nid, label=label, shape=shape, margin="0.02", id=nid, **attrs)
             return
         is_root = node is info.root
@@ -85,7 +89,7 @@ class LectureRenderer(GraphRenderer):
             text = self.num(node.data)
         parts = [dot_html(line) for line in text.split("\n")]  # a matrix: one row a line
         if is_tensor(node) and not is_root:
-            parts.append(colored(SHAPE_COLOR, shape_text(node.data.shape)))
+            parts.append(colored(SHAPE_COLOR, self.shape_line(node)))
         if is_root:  # a lone leaf: its numbers go inside the box
             parts += self.value_parts(node, False) + [self.grad_part(self.grad_of(node))]
         if xlabel:
@@ -122,8 +126,8 @@ class LectureRenderer(GraphRenderer):
         if self.out_edges[id(node)] < 2 or not self.show_grads:
             return None
         found = self.grad_of(node)
-        if found is None or (is_array(found[0]) and found[0].size > self.max_elements):
-            self.role("g", None)
+        if found is None or self.num(found[0]).startswith(("in [", "all ")):
+            self.role("g", None)  # a range is no sum of the edges' ranges: leave it out
             return None
         total, shown = found
         text = f"Σ {self.num(total)}"

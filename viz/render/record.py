@@ -8,7 +8,6 @@ from typing import Any
 from ..labels import dot_html, dot_record
 from ..nodes import CONSTANT, GATE, LEAF, is_tensor
 from ..palette import HIGHLIGHT_FILL
-from ..texts.numbers import shape_text
 from .gates import gate_label
 from .graph import GraphRenderer
 
@@ -47,7 +46,7 @@ class RecordRenderer(GraphRenderer):
         kind = "output" if node is info.root else info.kind(node)
         fields = [record_field(info.name(node) if kind != CONSTANT or node.label else "const")]
         if is_tensor(node):
-            fields.append(record_field(f"{shape_text(node.data.shape)} {node.data.dtype}"))
+            fields.append(record_field(self.shape_line(node)))
         if self.show_values:
             found = self.value_of(node)
             shown = found is not None and found[1]
