@@ -32,7 +32,7 @@ def test_norm_wx_steps_read_as_lecture_004():
     texts = backward_texts(viz.step(J))
     assert texts["W"] == ("dJ/dW = dJ/dq · xᵀ   (2×1 · 1×2 → 2×2, the shape of W)\n"
                           "      = [[0.44]; [0.52]] · [[0.20, 0.40]] "
-                          "= [[0.09, 0.18]; [0.10, 0.21]]")
+                          "= [[0.088, 0.18]; [0.10, 0.21]]")
     assert texts["x"].startswith("dJ/dx = Wᵀ · dJ/dq   (2×2 · 2×1 → 2×1, the shape of x)\n")
     assert texts["x"].endswith("= [[0.10, -0.30]; [0.50, 0.80]] · [[0.44]; [0.52]] "
                                "= [[-0.11]; [0.64]]")
