@@ -53,6 +53,26 @@ nb_merge_streams = True
 nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
 myst_enable_extensions = ["dollarmath"]
+
+
+def _encrypted_kernels() -> None:
+    """Start the build's notebook kernels with CurveZMQ transport encryption.
+
+    myst-nb runs the notebooks through jupyter-cache and nbclient, which give no way to pass
+    a kernel manager's settings; with jupyter_client's default (``transport_encryption =
+    "disabled"``) ipykernel logs "Kernel is running over TCP without encryption" once per
+    kernel, a warning per notebook in every `make docs`. ``"auto"`` provisions Curve keys
+    when the kernelspec declares support (ipykernel's does) and falls back to plain TCP
+    otherwise; the default changes in this Sphinx process only.
+    """
+    import zmq
+    from jupyter_client.manager import KernelManager
+
+    if zmq.has("curve"):
+        KernelManager.class_traits()["transport_encryption"].default_value = "auto"
+
+
+_encrypted_kernels()
 myst_heading_anchors = 3
 
 # --- math: MathJax 3 (SVG output, glyphs inside the script: no web fonts to fetch) served from

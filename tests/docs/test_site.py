@@ -200,3 +200,51 @@ def test_no_broken_internal_links(site):
                     broken.append(f"{page.relative_to(site)} -> {link} (no such anchor)")
     assert checked > 100
     assert broken == []
+
+
+def _built_files(site: Path, *suffixes: str) -> list[Path]:
+    return [p for p in sorted(site.rglob("*")) if p.suffix in suffixes
+            and "_static" not in p.relative_to(site).parts]
+
+
+def test_no_page_shows_a_figure_too_wide_to_read(site):
+    """viz marks a drawing it cannot fit at a readable size ("Too wide to fit..."); a course
+    page must draw such graphs another way (rankdir="TB", collapse=, the network view)."""
+    marked = [str(p.relative_to(site)) for p in _built_files(site, ".html", ".svg")
+              if "Too wide to fit" in p.read_text(encoding="utf-8", errors="replace")]
+    assert marked == [], f"drawings captioned 'Too wide' in {marked}"
+
+
+def test_no_page_prints_a_temporary_path(site):
+    import tempfile
+
+    temp = re.escape(tempfile.gettempdir().rstrip("/")) + r"/tmp\w+"
+    printed = [f"{p.relative_to(site)}: {m.group(0)}" for p in _built_files(site, ".html")
+               for m in [re.search(temp, p.read_text(encoding="utf-8"))] if m]
+    assert printed == []
+
+
+def test_back_to_top_button_never_covers_a_player(site, visit):
+    v = visit(site / "course" / "01_computation_graphs.html")
+    page = v.page
+    player = page.locator(".cr-player").first
+    player.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 600)
+    page.wait_for_timeout(200)
+    page.mouse.wheel(0, -300)  # scrolling up is when Furo shows its button
+    page.wait_for_timeout(300)
+    covered = page.evaluate("""() => {
+        const button = document.querySelector('.back-to-top');
+        if (!button || getComputedStyle(button).display === 'none') return [];
+        const b = button.getBoundingClientRect();
+        return [...document.querySelectorAll('.cr-player button, .cr-player input')]
+            .map(c => c.getBoundingClientRect())
+            .filter(c => c.left < b.right && b.left < c.right && c.top < b.bottom
+                         && b.top < c.bottom)
+            .map(c => [c.left, c.top]);
+    }""")
+    assert covered == []
+    # Furo did ask for its button (the scroll up), and on a page with players it stays hidden
+    assert page.evaluate("() => document.documentElement.classList.contains('show-back-to-top')")
+    assert page.locator(".back-to-top").is_hidden()
+    v.check_clean()

@@ -73,15 +73,29 @@ class LectureGallery(Directive):
                 container += figure
             elif path.suffix == ".html":
                 target = f"{PLAYER_DIR}/{path.name}"
+                ratio = _drawing_ratio(path.read_text(encoding="utf-8"))
                 container += nodes.raw("", (
                     f'<p><a class="reference external" href="{target}">Open '
                     f"<code>{path.name}</code> on its own page</a> (click the player, then "
                     "use the arrow keys).</p>\n"
                     f'<iframe class="cr-gallery-player" src="{target}" '
-                    f'title="{_title(path)}"></iframe>'), format="html")
+                    f'style="--cr-ratio: {ratio:.4f}" title="{_title(path)}"></iframe>'),
+                    format="html")
             else:
                 container += nodes.paragraph("", "", nodes.literal(text=path.name))
         return [container]
+
+
+_VIEWBOX = re.compile(r'viewBox=\\?"[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)')
+
+
+def _drawing_ratio(page: str) -> float:
+    """Height / width of the drawing in a player page (its SVG's viewBox): the player scales
+    the drawing to the width it gets, so the iframe's height follows from its width."""
+    match = _VIEWBOX.search(page)
+    if not match or not float(match.group(1)):
+        raise ValueError("lecture-gallery: no drawing (SVG viewBox) in a player page")
+    return float(match.group(2)) / float(match.group(1))
 
 
 def _copy_players(app: Sphinx, exception: Exception | None) -> None:
