@@ -29,7 +29,7 @@ from typing import Any
 from . import slides
 from .graph import check_html_path
 from .limits import GraphTooLargeError
-from .player import player_html
+from .player import check_font_scale, player_html
 
 FRAME_FORMATS = ("svg", "png", "pdf", "dot")
 #: Resolution of the small frame images in the player's no-script filmstrip.
@@ -152,7 +152,8 @@ class FramePlayer(ABC):
 
     # ------------------------------------------------------------------------ player
     def to_html(self, title: str | None = None, full_page: bool = True,
-                element_id: str | None = None, images: bool | None = None) -> str:
+                element_id: str | None = None, images: bool | None = None,
+                font_scale: float = 1.0) -> str:
         """The self-contained HTML player: one drawing, restyled frame by frame.
 
         Parameters
@@ -171,6 +172,10 @@ class FramePlayer(ABC):
             off for a stand-alone page, whose script runs in any browser (its no-script
             fallback is then the step texts); the images make the output several times
             larger.
+        font_scale : float
+            The step text's size relative to the automatic one, 0.5..3 (the automatic size
+            follows the window and the drawing's labels: 20 px at 1280x720, 30 px or the
+            labels' size at 1920x1080). A reader's A- / A+ choice, kept in the browser, wins.
 
         Without JavaScript the page reads as a filmstrip of all frames in order.
         """
@@ -182,15 +187,19 @@ class FramePlayer(ABC):
         if element_id is None:
             digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())
             element_id = f"{self.id_prefix}-{digest.hexdigest()[:10]}"
-        return player_html(data, title=title, element_id=element_id, full_page=full_page)
+        return player_html(data, title=title, element_id=element_id, full_page=full_page,
+                           font_scale=font_scale)
 
-    def save_html(self, path: str | Path, title: str | None = None) -> str:
+    def save_html(self, path: str | Path, title: str | None = None,
+                  font_scale: float = 1.0) -> str:
         """Write the player as one self-contained HTML file; returns the path.
 
-        ValueError unless ``path`` ends in .html or .htm (never a player inside steps.svg)."""
+        ``title`` and ``font_scale`` as for :meth:`to_html`. ValueError unless ``path`` ends
+        in .html or .htm (never a player inside steps.svg)."""
         path = check_html_path(path, "save_html")
+        check_font_scale(font_scale)  # before any work
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(title=title), encoding="utf-8")
+        path.write_text(self.to_html(title=title, font_scale=font_scale), encoding="utf-8")
         return str(path)
 
     def _repr_html_(self) -> str:

@@ -7,7 +7,13 @@ is a fraction of one-SVG-per-frame. A little inline JavaScript (``viz/html/playe
 ``viz/html/player.css``) builds the player around it:
 
 - the drawing fits the window (width and height) and rescales when the window changes;
-  a full-screen button; a text-size control (A- / A+);
+  a full-screen button;
+- the step text scales with the window and the drawing: as large as the drawing's labels and
+  at least the window's height / 35 or width / 62 (20 px at 1280x720, 30 px at 1920x1080,
+  never under 16 px), times a scale: the page's ``font_scale``, changed with A- / A+ (keys
+  ``-``, ``+``; ``0`` back to the page's) and kept in the browser (``localStorage``) for the
+  next page, or set by the address (``steps.html#text=1.5``). Its box is as high as the
+  longest text of all frames, so the drawing never moves while the texts change;
 - keys: Right/Left, PageDown/PageUp (what presentation clickers send), Space/Shift+Space,
   Home/End; a stand-alone page has focus on load, so the first key press works; inline (in a
   notebook) the player takes the keys once clicked, and several players on a page are
@@ -156,8 +162,21 @@ def _fallback(data: dict[str, Any], title: str) -> str:
     return "".join(parts)
 
 
+def check_font_scale(font_scale: Any) -> float:
+    """The step text's scale a player accepts: a number in 0.5..3 (1: the automatic size).
+
+    >>> check_font_scale(1.5)
+    1.5
+    """
+    if isinstance(font_scale, bool) or not isinstance(font_scale, (int, float)) \
+            or not 0.5 <= font_scale <= 3:
+        raise ValueError("font_scale must be a number in 0.5..3 (1: the automatic size, "
+                         f"1.5: half as large again), got {font_scale!r}")
+    return float(font_scale)
+
+
 def player_html(data: dict[str, Any], title: str, element_id: str,
-                full_page: bool = True) -> str:
+                full_page: bool = True, font_scale: float = 1.0) -> str:
     """Assemble the player.
 
     Parameters
@@ -174,6 +193,9 @@ def player_html(data: dict[str, Any], title: str, element_id: str,
         The player's HTML id (checked by :func:`check_element_id`).
     full_page : bool
         A complete HTML document, or a fragment for Jupyter.
+    font_scale : float
+        The step text's size relative to the automatic one (0.5..3); a reader's A- / A+
+        choice, kept in the browser, wins over it.
 
     Returns
     -------
@@ -182,9 +204,10 @@ def player_html(data: dict[str, Any], title: str, element_id: str,
     if not data.get("frames"):
         raise ValueError("player_html: no frames to play")
     check_element_id(element_id)
+    font_scale = check_font_scale(font_scale)
     e = html.escape
     payload = {"title": title, "svg": data.get("svg"), "rows": data["rows"],
-               "inline": not full_page,
+               "inline": not full_page, "fontScale": font_scale,
                "frames": [{k: f[k] for k in ("text", "phase", "c", "t", "row")}
                           for f in data["frames"]]}
     js = script("player.js", _script_json(payload))

@@ -262,9 +262,9 @@ def test_full_screen_and_text_size(browser, pages):
     before = page.evaluate(size)
     page.get_by_role("button", name="A+").click()
     page.get_by_role("button", name="A+").click()
-    assert page.evaluate(size) == before + 4
+    assert page.evaluate(size) > before + 2  # 0.1 of the automatic size a click
     page.get_by_role("button", name="A−").click()
-    assert page.evaluate(size) == before + 2
+    assert before < page.evaluate(size) < before * 1.2
     page.get_by_role("button", name="full screen").click()
     page.wait_for_timeout(200)
     assert page.evaluate("() => document.fullscreenElement === "
