@@ -11,6 +11,7 @@ import ast
 import math
 
 import numpy as np
+import op_table  # tests/autograd is on sys.path (rootdir-less)
 import pytest
 
 from autograd import Tensor, Value, maximum, minimum, opinfo
@@ -36,37 +37,34 @@ VALUE_OPS = {
     "rpow_const": (lambda a, b, c: c**a, "real", None, 2.0),
     "max_const": (lambda a, b, c: a.max(c), "real", None, 0.25),
     "min_const": (lambda a, b, c: a.min(c), "real", None, 0.25),
-    "neg": (lambda a, b, c: -a, "real", None, None),
-    "abs": (lambda a, b, c: abs(a), "nonzero", None, None),
-    "reciprocal": (lambda a, b, c: a.reciprocal(), "nonzero", None, None),
     "leaky_relu": (lambda a, b, c: a.leaky_relu(c), "nonzero", None, 0.1),
-    "log1p": (lambda a, b, c: a.log1p(), "positive", None, None),
-    "exp": (lambda a, b, c: a.exp(), "real", None, None),
-    "log": (lambda a, b, c: a.log(), "positive", None, None),
-    "tanh": (lambda a, b, c: a.tanh(), "real", None, None),
-    "sigmoid": (lambda a, b, c: a.sigmoid(), "real", None, None),
-    "relu": (lambda a, b, c: a.relu(), "nonzero", None, None),
-    "sin": (lambda a, b, c: a.sin(), "real", None, None),
-    "cos": (lambda a, b, c: a.cos(), "real", None, None),
-    "sqrt": (lambda a, b, c: a.sqrt(), "positive", None, None),
 }
 # Tensor spellings of the rows both engines have (elementwise; matmul/sum on 1x1 and 1-vectors)
 TENSOR_OPS = {
     "add": lambda a, b, c: a + b, "sub": lambda a, b, c: a - b, "mul": lambda a, b, c: a * b,
     "div": lambda a, b, c: a / b, "pow": lambda a, b, c: a**b,
     "max": lambda a, b, c: maximum(a, b), "min": lambda a, b, c: minimum(a, b),
-    "pow_const": lambda a, b, c: a**c, "abs": lambda a, b, c: abs(a),
-    "reciprocal": lambda a, b, c: a.reciprocal(),
-    "leaky_relu": lambda a, b, c: a.leaky_relu(c),
-    "log1p": lambda a, b, c: a.log1p(), "exp": lambda a, b, c: a.exp(),
-    "log": lambda a, b, c: a.log(), "tanh": lambda a, b, c: a.tanh(),
-    "sigmoid": lambda a, b, c: a.sigmoid(), "relu": lambda a, b, c: a.relu(),
-    "sin": lambda a, b, c: a.sin(), "cos": lambda a, b, c: a.cos(),
-    "sqrt": lambda a, b, c: a.sqrt(),
+    "pow_const": lambda a, b, c: a**c, "leaky_relu": lambda a, b, c: a.leaky_relu(c),
     "matmul": lambda a, b, c: a.reshape(1, 1) @ b.reshape(1, 1),
     "sum": lambda a, b, c: a.sum(),
 }  # fmt: skip
 DOMAINS = {"real": (-2.0, 2.0), "positive": (0.2, 3.0), "nonzero": (0.3, 2.0)}
+
+
+def _unary(fn):
+    return lambda a, b, c: fn(a)
+
+
+# The unary ops without a constant come from the suite's op table (tests/autograd/op_table.py),
+# which spells each op once for Value, Tensor and torch: a new op needs its row there only.
+for _op in op_table.ELEMENTWISE:
+    _row = BY_NAME.get(_op.name)
+    if _row is None or _op.name in VALUE_OPS or _row.inputs != ("a",):
+        continue
+    if _op.value and "value" in _row.kinds:
+        VALUE_OPS[_op.name] = (_unary(_op.fn), _op.domain, None, None)
+    if _op.tensor and "tensor" in _row.kinds:
+        TENSOR_OPS[_op.name] = _unary(_op.fn)
 
 
 def _draw(rng: np.random.Generator, domain: str | None) -> float:
@@ -168,7 +166,8 @@ def test_row_matches_tensor_gradients(name):
 
 
 _TEXT_CALLS = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "cos": math.cos,
-               "sin": math.sin, "sqrt": math.sqrt, "σ": lambda x: 1 / (1 + math.exp(-x))}
+               "sin": math.sin, "sqrt": math.sqrt, "abs": abs,
+               "σ": lambda x: 1 / (1 + math.exp(-x))}
 
 
 def _read_text(text: str, names: dict[str, float]) -> float:
