@@ -90,7 +90,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                    help="image format of --steps (default: svg)")
     p.add_argument("--html", metavar="FILE", help="write the step-by-step HTML player (.html)")
     p.add_argument("--tags", action="store_true",
-                   help="show the generated names (n5 = ...) of unnamed intermediate results")
+                   help="write the name ([exp] = ...) of every unnamed intermediate result")
     return p
 
 

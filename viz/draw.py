@@ -12,10 +12,11 @@ Colours (the legend): blue boxes are leaves that require grad (inputs, parameter
 boxes are constants, the orange box is the output, white circles are gates, a yellow node
 and a thick orange edge are the current step of a :class:`viz.BackpropStepper`, violet boxes
 are collapsed ``nn`` modules (with the parameters they own). Green numbers are forward values,
-red numbers are gradients; with ``tags=True``, small grey names (``n5 =``) are the generated
-names of unlabelled intermediates, the same the stepper's texts use. Each input's value is
-above its edge's gradient, and a gate's inputs are placed in operand order (``ordering=in``),
-so leaves read top to bottom as the expression reads (w0, x0, w1, x1).
+red numbers are gradients; small grey names (``[+]₁ =``) tell apart unlabelled gates that
+look the same (with ``tags=True``, every unlabelled gate's), the names the stepper's texts
+use. Each input's value is above its edge's gradient, and a gate's inputs are placed in
+operand order (``ordering=in``), so leaves read top to bottom as the expression reads (w0, x0,
+w1, x1).
 
 Where the parts live: the renderers in :mod:`viz.render` (one module per style), the colours
 in :mod:`viz.palette`, the options in :mod:`viz.options`.
@@ -23,6 +24,7 @@ in :mod:`viz.palette`, the options in :mod:`viz.options`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -49,6 +51,7 @@ from .render.gates import (
     gate_label,
     is_parameter,
     module_scope,
+    name_nodes,
 )
 from .render.graph import OUTPUT_ID
 from .render.neurons import name_neurons, neuron_groups
@@ -97,14 +100,30 @@ def graph_view(info: GraphInfo, seed: Any = None) -> View:
                      "pass seed= (the gradient given to backward) to see every gradient")
         return view
     side, steps = chain_rule_steps(info, seed_for(info.root, seed, "viz.draw()"))
+    summed = []  # leaves whose .grad is not one backward()'s: the interior would not add up
     for node in info.order:
         if not info.needs_grad(node):
             continue
         g = getattr(node, "grad", None)
         view.grads[id(node)] = g if g is not None else side.get(id(node))
+        one = side.get(id(node))
+        if g is not None and one is not None and not node.parents and \
+                np.shape(g) == np.shape(one) and \
+                not np.allclose(g, one, rtol=1e-9, atol=1e-12, equal_nan=True):
+            summed.append(info.name(node))
     for s in steps:
         view.edge_grads[(id(s.node), s.slot)] = s.contribution
+    if summed:
+        view.note = accumulated_note(summed)
+        warnings.warn(view.note, UserWarning, stacklevel=3)
     return view
+
+
+def accumulated_note(names: list[str]) -> str:
+    """The caption of a drawing whose leaves hold the gradients of several backward() calls."""
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return (f"{shown}: .grad holds more than one backward() (gradients add up; "
+            "call zero_grad() before each backward())")
 
 
 def draw(
@@ -138,9 +157,9 @@ def draw(
         Decimals printed; integral numbers print without them (``-4``, ``0.73``).
     show_labels : bool
         Name every intermediate result on its outgoing edges, as the stepper's texts do:
-        a user's label with the value (``q = 3``, green), a generated name (``n5``, the
-        node's position in topological order, the same as in :class:`viz.BackpropStepper`)
-        small and grey before the value, so the slide's numbers stay as they were.
+        a user's label with the value (``q = 3``, green); an unlabelled one is named by its
+        gate (``[exp]``, :mod:`viz.texts.names`), and where two gates look the same the
+        subscripted name (``[+]₁``) is written small and grey before the value.
     collapse : {None, "module", "neuron"}
         ``"module"`` draws every ``nn`` module (nodes sharing a ``scope``) as one box,
         with the parameters it owns inside (their number and shapes are listed).
@@ -154,9 +173,8 @@ def draw(
     fold_constants : bool
         Lecture style: draw ``d + 1`` as one ``+1`` gate instead of a constant leaf.
     tags : bool
-        Also write the generated name of an unlabelled intermediate (small and grey,
-        ``n5 =``) before its value, to match the stepper's texts. Off by default: the
-        slide's numbers stand alone.
+        Also write the name of every unlabelled intermediate (small and grey, ``[exp] =``)
+        before its value, not only of those whose gate does not identify them.
     seed : array_like, optional
         dJ/d(root) for a root with more than one element: the ``gradient=`` that was passed
         to ``root.backward``. Without it such a drawing shows only the leaves' gradients.
@@ -183,6 +201,7 @@ def draw(
                           max_elements=max_elements, fold_constants=fold_constants, tags=tags)
     limits.check_graph_size(root, "draw")  # before any work: a bounded count
     info = GraphInfo(root)
+    name_nodes(info, options)  # f, [exp], [+]₁: the names the stepper's texts use
     return render_view(info, graph_view(info, seed), options)
 
 

@@ -42,7 +42,7 @@ from .nodes import GraphInfo, is_constant, is_tensor
 from .options import DrawOptions
 from .player import diff_roles, svg_for_player
 from .render import GraphRenderer, View, renderer_for
-from .render.gates import constant_text
+from .render.gates import constant_text, name_nodes
 from .render.neurons import name_neurons
 from .texts.conv import node_args, op_args_text, output_size_text
 from .texts.numbers import binary, fmt_any, is_array, parse_constant_gate
@@ -141,6 +141,7 @@ class BackpropStepper(FramePlayer):
                    **draw_options}
         check_graph_size(root, "step")  # before any frame is built: a bounded count
         self.info = GraphInfo(root)
+        name_nodes(self.info, self.options)  # f, [exp], [+]₁: what the picture shows
         if self.options.collapse == "neuron":
             name_neurons(self.info)  # texts say net1_2 and x1_2, as lecture 001 does
         self.root = root
@@ -302,9 +303,30 @@ class BackpropStepper(FramePlayer):
         vals = ", ".join(v for _, v in ops)
         return f"{name} = {op}({args}) = {op}({vals}) = {value}"
 
-    def _expression(self, node: Any) -> tuple[str, list[str]]:
+    def _local_rule(self, node: Any, slot: int, value: Any) -> str:
+        """The op's local derivative as a rule: ``d(exp(u))/du = exp(u) = 0.37``.
+
+        The operand differentiated is ``u``, the other one ``v``; an unlabelled number stays
+        itself (``d(u + 1)/du = 1``). The formula is the op-info table's
+        (:func:`viz.texts.scalar.local_formula`).
+        """
+        names = []
+        for k, p in enumerate(node.parents):
+            if k != slot and is_constant(p) and not getattr(p, "label", ""):
+                names.append(self._operand(p)[0])
+            else:
+                names.append("u" if k == slot else "v")
+        expr, _ = self._expression(node, names)
+        formula = local_formula(node, slot, names)
+        shown = self._num(value)
+        head = f"d({expr})/du"
+        return f"{head} = {formula} = {shown}" if formula and formula != shown \
+            else f"{head} = {shown}"
+
+    def _expression(self, node: Any, names: list[str] | None = None) -> tuple[str, list[str]]:
         """``node``'s gate as an expression of its operands' names (for the texts)."""
-        names = [self._operand(p)[0] for p in node.parents]
+        if names is None:
+            names = [self._operand(p)[0] for p in node.parents]
         op = node.op
         if len(names) == 2 and op in ARITH:
             return binary(names[0], op, names[1]), names
@@ -341,6 +363,8 @@ class BackpropStepper(FramePlayer):
                       (num(step.upstream), num(step.local)))
             rule = (f"d{r}/d{n} * d{n}/d{p} = {binary(ut, '*', lt)} "
                     f"= {num(step.contribution)}")
+            # the product, then the op's rule for its local factor
+            rule += f"\nd{n}/d{p} = {self._local_rule(step.node, step.slot, step.local)}"
         if step.previous is None:
             text = f"d{r}/d{p} = {rule}"
         else:

@@ -95,10 +95,12 @@ def test_readme_blocks_run_in_order_and_print_what_they_say(tmp_path):
     # the texts its prose quotes are what the library writes
     texts = report["checked"]
     assert _quote(text, "Texts never read circularly (") in texts["f"]
+    rule = _quote(text, "as a rule, from the op-info\ntable: ")
+    assert any(rule in t for t in texts["sigmoid"]), rule
     shown = _quote(text, "product round to the shown result (")
     assert any(shown in t for t in texts["sigmoid"]), shown
     name = _quote(text, "sigmoid_circuit()`, ")
-    assert re.search(rf"\b{name}\b", texts["tags"]), f"{name} not drawn with tags=True"
+    assert f">{name} = <" in texts["tags"], f"{name} not drawn with tags=True"
     step = _quote(text, f"`{name}` is")
     assert step in texts["sigmoid"] and step.startswith(f"{name} = ")
 

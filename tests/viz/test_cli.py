@@ -88,7 +88,7 @@ def test_renders_files_and_steps(tmp_path, dot_required):
     page = html.read_text()
     stepper = viz.step(build("(x + y) * z", dict(x=-2, y=5, z=-4)))
     assert all(escape(f.text) in page for f in stepper.frames)  # every step, as the API says
-    assert "df/dx = df/dn2 * dn2/dx = -4 * 1 = -4" in page  # x + y is unnamed: n2
+    assert "df/dx = df/d[+] * d[+]/dx = -4 * 1 = -4" in page  # x + y is unnamed: its gate
     assert len(list(steps.glob("frame_*.svg"))) == 10
 
 

@@ -64,7 +64,7 @@ def test_small_drawings_keep_their_size_wide_ones_fit_the_output(dot_required):
     natural = _drawn(xyz_circuit()).svg()
     assert _svg_width_pt(small["image/svg+xml"]) == _svg_width_pt(natural)  # never scaled up
     # a chain a little wider than the output: scaled down to exactly the output width
-    g = _drawn(build("x" + "+1" * 7, {"x": 1.0}))
+    g = _drawn(build("x" + "".join(f"+{k}" for k in range(1, 8)), {"x": 1.0}))
     assert _svg_width_pt(g.svg()) * 96 / 72 > display.OUTPUT_WIDTH_PX  # wider at natural size
     data, _ = g._repr_mimebundle_()
     width_px = _svg_width_pt(data["image/svg+xml"]) * 96 / 72

@@ -51,7 +51,7 @@ def test_lecture_001_steps_show_their_small_gradients():
     for fr in s:
         if fr.phase != "backward":
             continue
-        for line in fr.text.splitlines():
+        for line in fr.text.splitlines()[:1]:  # the product (line 2: the op's rule)
             m = re.search(r"= (\S+) \* (\S+) = (\S+)$", line)
             if not m:
                 continue

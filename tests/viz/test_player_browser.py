@@ -104,7 +104,7 @@ def test_buttons_step_and_highlight(browser, pages):
     assert page.evaluate(STATE)["index"] == 0
     page.get_by_role("button", name="last").click()
     last = page.evaluate(STATE)
-    assert last["text"] == "df/dy = df/dq * dq/dy = -4 * 1 = -4"
+    assert last["text"] == "df/dy = df/dq * dq/dy = -4 * 1 = -4\ndq/dy = d(v + u)/du = 1"
     # the node receiving the gradient, and the edge it flows along (both halves and the
     # rule of its label, value above and gradient below)
     assert sorted(last["lit"]) == ["edge cr-hl", "edge cr-hl", "node cr-hl",

@@ -29,8 +29,8 @@ def test_xyz_frame_texts_match_the_slides():
         "df/df = 1",
         "df/dq = z = -4 (local derivative of q * z with respect to q)",
         "df/dz = q = 3 (local derivative of q * z with respect to z)",
-        "df/dx = df/dq * dq/dx = -4 * 1 = -4",
-        "df/dy = df/dq * dq/dy = -4 * 1 = -4",
+        "df/dx = df/dq * dq/dx = -4 * 1 = -4\ndq/dx = d(u + v)/du = 1",
+        "df/dy = df/dq * dq/dy = -4 * 1 = -4\ndq/dy = d(v + u)/du = 1",
     ]
     assert [f.phase for f in s] == ["forward"] * 5 + ["seed"] + ["backward"] * 4
 
@@ -169,12 +169,17 @@ def test_stepper_rejects_unknown_options():
 def test_math_of_the_sigmoid_frames():
     s = viz.step(sigmoid_circuit())
     texts = [f.text for f in s]
-    assert "n11 = n10 + 1 = 0.37 + 1 = 1.37" in texts
-    assert "f = 1/n11 = 1/1.37 = 0.73" in texts
-    # operands carry the digits that make the shown product round to the shown result
-    assert "df/dx1 = df/dn5 * dn5/dx1 = 0.197 * -3 = -0.59" in texts
-    assert "df/dn11 = -1/n11**2 = -0.53 (local derivative of 1 / n11 with respect to n11)" \
-        in texts
+    # unlabelled intermediates are named by the gate the picture shows
+    assert "[+1] = [exp] + 1 = 0.37 + 1 = 1.37" in texts
+    assert "f = 1/[+1] = 1/1.37 = 0.73" in texts
+    # operands carry the digits that make the shown product round to the shown result,
+    # and every chain-rule product names its local derivative as a rule (op-info table)
+    assert "df/dx1 = df/d[*]₂ * d[*]₂/dx1 = 0.197 * -3 = -0.59\n" \
+        "d[*]₂/dx1 = d(v * u)/du = v = -3" in texts
+    assert "df/d[*-1] = df/d[exp] * d[exp]/d[*-1] = -0.53 * 0.37 = -0.20\n" \
+        "d[exp]/d[*-1] = d(exp(u))/du = exp(u) = 0.37" in texts
+    assert "df/d[+1] = -1/[+1]**2 = -0.53 (local derivative of 1 / [+1] with respect to " \
+        "[+1])" in texts
     assert math.isclose(s.frames[12].value, 1 / (1 + math.exp(-1)))
 
 
@@ -189,11 +194,12 @@ def _named_values(d):
 
 def test_frame_drawings_name_the_intermediates_the_texts_mention():
     s = viz.step(sigmoid_circuit())
-    i = next(f.index for f in s if f.text.startswith("df/dn2 ="))
+    i = next(f.index for f in s if f.text.startswith("df/d[*]₁ ="))
     named = _named_values(parse_dot(
         viz.step(sigmoid_circuit(), tags=True).draw(i).source))
-    assert named["n2"] == "-2" and named["n11"] == "1.37"
-    assert not _named_values(parse_dot(s.draw(i).source))  # no tags by default
+    assert named["[*]₁"] == "-2" and named["[+1]"] == "1.37"
+    # without tags, only the names the gates cannot tell apart are written
+    assert set(_named_values(parse_dot(s.draw(i).source))) == {"[*]₁", "[*]₂", "[+]₁", "[+]₂"}
 
 
 def test_plain_drawing_uses_the_stepper_names():
@@ -204,9 +210,11 @@ def test_plain_drawing_uses_the_stepper_names():
     f.backward()
     d = parse_dot(viz.draw(f, tags=True).source)
     named = _named_values(d)
-    assert not _named_values(parse_dot(viz.draw(f).source))  # tags are off by default
-    mentioned = set(re.findall(r"\bn\d+\b", " ".join(fr.text for fr in s)))
+    # without tags only the ambiguous gates are named (the others show their gate)
+    assert set(_named_values(parse_dot(viz.draw(f).source))) == {"[*]₁", "[*]₂", "[+]₁", "[+]₂"}
+    mentioned = set(re.findall(r"\[[^\]]+\][₀-₉]*", " ".join(fr.text for fr in s)))
     assert mentioned and mentioned <= set(named) | {d.nodes["output"]}
+    assert not re.search(r"\bn\d+\b", " ".join(fr.text for fr in s))  # no invisible n22
     for fr in s:
         if fr.phase == "forward" and fr.node.parents and fr.node is not f:
             name, value = fr.text.split(" = ")[0], fr.text.rsplit(" = ", 1)[1]
@@ -223,19 +231,20 @@ def test_negative_operands_are_parenthesised_where_ambiguous():
         s = viz.step(root)
         return s.frames[s.n_forward - 1].text
 
-    assert last_forward(a ** 2) == "n1 = a ** 2 = (-0.19) ** 2 = 0.036"
-    assert last_forward(b ** a) == "n2 = b ** a = (-3) ** -0.19 = nan"
-    assert last_forward((-2.0) ** a) == "n1 = (-2) ** a = (-2) ** -0.19 = nan"
-    assert last_forward(a - b) == "n2 = a - b = -0.19 - (-3) = 2.81"
-    assert last_forward(a + (-3.0)) == "n1 = a + (-3) = -0.19 + (-3) = -3.19"
-    assert last_forward(a * b) == "n2 = a * b = -0.19 * -3 = 0.57"  # unambiguous: kept
-    assert last_forward(a / -2.0) == "n1 = a / -2 = -0.19 / -2 = 0.095"
-    assert last_forward(-a) == "n1 = -a = -(-0.19) = 0.19"
+    assert last_forward(a ** 2) == "f = a ** 2 = (-0.19) ** 2 = 0.036"
+    assert last_forward(b ** a) == "f = b ** a = (-3) ** -0.19 = nan"
+    assert last_forward((-2.0) ** a) == "f = (-2) ** a = (-2) ** -0.19 = nan"
+    assert last_forward(a - b) == "f = a - b = -0.19 - (-3) = 2.81"
+    assert last_forward(a + (-3.0)) == "f = a + (-3) = -0.19 + (-3) = -3.19"
+    assert last_forward(a * b) == "f = a * b = -0.19 * -3 = 0.57"  # unambiguous: kept
+    assert last_forward(a / -2.0) == "f = a / -2 = -0.19 / -2 = 0.095"
+    assert last_forward(-a) == "f = -a = -(-0.19) = 0.19"
     # a fork whose second share is negative: "prev + (share)"
     c = a * b + a
     c.label = "c"
     acc = [fr.text for fr in viz.step(c) if fr.phase == "backward" and fr.previous is not None]
-    assert acc == ["dc/da += dc/dn2 * dn2/da = 1 * -3 = -3\ndc/da = 1 + (-3) = -2"]
+    assert acc == ["dc/da += dc/d[*] * d[*]/da = 1 * -3 = -3\nd[*]/da = d(u * v)/du = v = -3\n"
+                   "dc/da = 1 + (-3) = -2"]
 
 
 @pytest.mark.parametrize(("text", "op", "side", "expected"), [
@@ -263,7 +272,7 @@ def test_shown_arithmetic_is_consistent(x, y):
         u, l, c = m.groups()
         assert viz.format.fmt(float(u) * float(l), 2) == c, fr.text
         if fr.previous is not None:  # "prev + share = total"
-            m = re.search(r"= (\S+) \+ \(?(\S+?)\)? = (\S+)$", fr.text.splitlines()[1])
+            m = re.search(r"= (\S+) \+ \(?(\S+?)\)? = (\S+)$", fr.text.splitlines()[-1])
             a, b, total = m.groups()
             assert viz.format.fmt(float(a) + float(b), 2) == total, fr.text
 

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..nodes import GraphInfo, is_constant
+from ..options import DrawOptions
+from ..texts.names import name_by_gates
 from ..texts.numbers import constant_gate, parse_constant_gate
 
 _FOLDABLE = ("+", "-", "*", "/", "**")
@@ -45,7 +47,9 @@ def folded_constant_slot(node: Any) -> int | None:
     """Slot of the one scalar constant operand of a binary arithmetic gate, else None."""
     if node.op not in _FOLDABLE or len(node.parents) != 2:
         return None
-    a, b = (is_constant(p) and np.size(p.data) == 1 for p in node.parents)
+    # only an unlabelled number is folded: a labelled constant (x1 = 1.0) stays a box
+    a, b = (is_constant(p) and np.size(p.data) == 1 and not getattr(p, "label", "")
+            for p in node.parents)
     if a == b:
         return None
     return 0 if a else 1
@@ -64,3 +68,15 @@ def gate_label(node: Any, fold: bool = True) -> str:
     c = constant_text(node.parents[slot])
     # a constant on the right, or in a commutative op, is drawn on the right: "+1", "*-1"
     return constant_gate(node.op, c, left=slot == 0 and node.op not in ("+", "*"))
+
+
+def folds(options: DrawOptions) -> bool:
+    """Whether ``options`` fold a number into its gate (the lecture style's ``+1``)."""
+    return options.fold_constants and options.style == "lecture"
+
+
+def name_nodes(info: GraphInfo, options: DrawOptions) -> None:
+    """Name ``info``'s unlabelled nodes after what a drawing with ``options`` shows
+    (:mod:`viz.texts.names`: ``f``/``L``, ``[exp]``, ``[+]₁``)."""
+    fold = folds(options)
+    name_by_gates(info, lambda n: gate_label(n, fold))

@@ -31,10 +31,11 @@ from ..palette import (
     VALUE_COLOR,
 )
 from ..texts.conv import node_args, op_args_text
+from ..texts.names import needs_tag
 from ..texts.numbers import fmt_any, is_array
 from ..texts.tensor import dims, value_range
 from .base import Renderer, colored, html_label
-from .gates import folded_constant_slot, module_scope
+from .gates import folded_constant_slot, folds, gate_label, module_scope
 from .neurons import neuron_box, neuron_groups
 from .view import View
 
@@ -93,7 +94,7 @@ class GraphRenderer(Renderer):
         self.precision, self.show_labels, self.tags = (options.precision, options.show_labels,
                                                        options.tags)
         self.max_elements, self.style = options.max_elements, options.style
-        self.fold = options.fold_constants and self.style == "lecture"
+        self.fold = folds(options)
         self.folded: set[int] = set()
         if self.fold:
             for node in info.order:
@@ -236,7 +237,7 @@ class GraphRenderer(Renderer):
             lines[0] = f"{name} = {lines[0]}"  # the user's name, as the slides print q
         color = VALUE_COLOR if shown else TRANSPARENT
         rows = [colored(color, line) for line in lines]
-        if name and not labelled and self.tags:
+        if name and not labelled and (self.tags or needs_tag(self.info, node, self.gate)):
             tag_color = NAME_COLOR if shown else TRANSPARENT
             rows[0] = (f'<font color="{tag_color}" point-size="9">{dot_html(name)} = </font>'
                        + rows[0])  # a generated name: quiet, for matching step texts
@@ -253,6 +254,10 @@ class GraphRenderer(Renderer):
         text = self.num(grad)
         self.role("g", text if shown else None)
         return colored(GRAD_COLOR if shown else TRANSPARENT, text)
+
+    def gate(self, node: Any) -> str:
+        """The text in ``node``'s gate circle."""
+        return gate_label(node, self.fold)
 
     def named(self, node: Any) -> bool:
         """Intermediates are named on their edges (leaves are boxes with their name)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..labels import dot_html
 from ..nodes import GraphInfo, is_constant
 from ..palette import GRAD_COLOR, TRANSPARENT, VALUE_COLOR
+from ..texts.numbers import parse_constant_gate
 from .gates import constant_text
 
 if TYPE_CHECKING:
@@ -41,7 +42,11 @@ def neuron_groups(info: GraphInfo) -> dict[int, str]:
                 group[id(node)] = f"x{b.group(1)}_{b.group(2)}"
             continue
         gs = [group.get(id(p)) for p in parents]
-        if node.op == "*" and len(parents) == 2:
+        const = parse_constant_gate(node.op)
+        if const and const[0] == "*" and len(parents) == 1:  # w * 0.35, a float input: "*0.35"
+            if gs[0] and not parents[0].parents and gs[0] not in closed:
+                group[id(node)] = gs[0]
+        elif node.op == "*" and len(parents) == 2:
             own = [g for p, g in zip(parents, gs, strict=True) if g and not p.parents]
             if len(own) == 1 and own[0] not in closed and gs.count(own[0]) == 1:
                 group[id(node)] = own[0]
@@ -94,6 +99,9 @@ def neuron_box(r: Any, scope: str) -> None:
             other = consumer.parents[1 - slot] if len(consumer.parents) == 2 else None
             if consumer.op == "*" and other is not None and id(other) in r.folded:
                 name += f" × {constant_text(other)}"  # a plain number as input
+            const = parse_constant_gate(consumer.op)
+            if const and const[0] == "*" and len(consumer.parents) == 1:
+                name += f" × {const[1]}"  # Value's "*0.35" gate: w * 0.35
         cells = [f'<td align="left">{dot_html(name)}</td>']
         found = r.value_of(node)
         shown = found is not None and found[1]

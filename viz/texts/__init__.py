@@ -2,6 +2,8 @@
 
 - :mod:`viz.texts.numbers`: numbers as the slides print them (decimals, integers without
   them, parentheses around negative operands, shapes, constant gates);
+- :mod:`viz.texts.names`: names of unlabelled nodes after what the drawing shows (``f``,
+  ``[exp]``, ``[+]₁``);
 - :mod:`viz.texts.scalar`: the scalar step texts' rules (consistent arithmetic, the local
   derivative as a formula from :mod:`autograd.opinfo`);
 - :mod:`viz.texts.tensor`: Tensor backward steps in matrix-calculus form with shapes, from the
