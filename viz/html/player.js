@@ -238,6 +238,11 @@
     var w = stage.clientWidth || root.clientWidth;
     var box = root.getBoundingClientRect();
     var other = box.height - stage.getBoundingClientRect().height;
+    // an inline player's open table of numbers sits below the drawing: scroll to it, rather
+    // than shrinking the drawing to a thumbnail to fit both on the screen
+    if (D.inline && !full && details.open && details.parentNode === root) {
+      other -= details.getBoundingClientRect().height;
+    }
     // a page keeps the player's distance from its top below it too (html, body, margins)
     var h = vh - other - (full ? 8 : D.inline ? 16 : 2 * (box.top + window.scrollY) + 1);
     if (D.inline && !full) { h = Math.min(h, vh * 0.85); }
