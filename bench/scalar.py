@@ -242,7 +242,7 @@ def main() -> None:
         t_ref = median_time(lambda: demo_step(ClosureValue, ref_mlp, X, y), repeats=3)
     t_ref_off = median_time(lambda: paused(demo_step, ClosureValue, ref_mlp, X, y), repeats=3)
     t_ours = median_time(lambda: demo_step(Value, ours_mlp, X, y))
-    rows.append(("MLP demo step, default gc", t_ours, t_ref, "closure engine", 0.12))
+    rows.append(("MLP demo step, default gc", t_ours, t_ref, "closure engine", 0.10))
     t_ours = median_time(lambda: paused(demo_step, Value, ours_mlp, X, y))
     rows.append(("MLP demo step, gc off", t_ours, t_ref_off, "closure, gc off", 0.5))
 
