@@ -245,9 +245,10 @@ class Value:
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0 else slope*x; d/dx = 1 or slope (slope at the kink, as PyTorch)."""
         a = self.data
+        slope = float(slope)
         if a > 0:
-            return _result(a, "leaky_relu", (self,), (1.0,))
-        return _result(slope * a, "leaky_relu", (self,), (float(slope),))
+            return _result(a, "leaky_relu", (self,), (1.0,), _Slope(slope))
+        return _result(slope * a, "leaky_relu", (self,), (slope,), _Slope(slope))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)**2. Stable for any input."""
@@ -449,6 +450,31 @@ def _d_power(n: Value) -> tuple:
     return (d_base, d_exponent)
 
 
+class _Slope:
+    """leaky_relu's local derivative as a Value rule: a constant (1 or the slope), so the
+    floats serve; it keeps the slope, which the gate label does not show (the live page
+    reads it to evaluate the gate at other inputs)."""
+
+    __slots__ = ("slope",)
+
+    def __init__(self, slope: float) -> None:
+        self.slope = slope
+
+    def __call__(self, n: Value) -> tuple:
+        return n.local
+
+
+def hidden_constant(node: Value) -> float | None:
+    """The constant a gate computes with but its label does not show: ``leaky_relu``'s slope
+    (the live page reads it to evaluate the gate at other inputs); None for other gates.
+
+    >>> hidden_constant(Value(-1.0).leaky_relu(0.2)), hidden_constant(Value(1.0).relu())
+    (0.2, None)
+    """
+    d = node._d
+    return d.slope if isinstance(d, _Slope) else None
+
+
 def _compared(other: Any, op: str) -> float:
     if isinstance(other, Value):
         return other.data
@@ -467,7 +493,7 @@ def _pick(x: Value, other: Any, op: str, sign: float) -> Value:
     c = _compared(other, op)
     a = x.data
     wa = 0.5 if a == c else (1.0 if (a - c) * sign > 0 else 0.0)
-    return _result(_winner(a, c, wa), f"{op}({c:g})", (x,), (wa,))
+    return _result(_winner(a, c, wa), f"{op}({exact_text(c)})", (x,), (wa,))
 
 
 def _winner(a: float, b: float, wa: float) -> float:
@@ -518,10 +544,22 @@ def _gate(symbol: str, c: float, left: bool = False) -> str:
     if label is None:
         if len(_gate_labels) > 4096:  # many distinct constants: keep the cache small
             _gate_labels.clear()
-        text = f"{c:g}"
-        label = f"{text}{symbol}x" if left else f"{symbol}{text}"
+        label = f"{exact_text(c)}{symbol}x" if left else f"{symbol}{exact_text(c)}"
         _gate_labels[key] = label
     return label
+
+
+def exact_text(c: float) -> str:
+    """``c`` as a gate label writes it: short (``1``, ``0.5``, ``1e-05``) and exact.
+
+    ``f"{c:g}"`` keeps 6 digits; a constant it would round is written in full (``repr``), so
+    the label alone gives the gate back (the live page reads the constant from it).
+
+    >>> exact_text(2.0), exact_text(0.1), exact_text(0.123456789)
+    ('2', '0.1', '0.123456789')
+    """
+    text = f"{c:g}"
+    return text if float(text) == c else repr(c)
 
 
 def _safe_div(a: float, b: float) -> float:

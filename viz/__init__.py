@@ -10,6 +10,7 @@ from . import format  # noqa: E402, F401  (viz.format.fmt: the numbers' first im
 from .draw import draw, save  # noqa: E402
 from .graph import Graph, GraphvizNotFoundError, dot_available  # noqa: E402
 from .limits import MAX_RENDER_NODES, GraphTooLargeError  # noqa: E402
+from .live import LivePage, explore, practice  # noqa: E402
 from .network import NetworkStepper, draw_network, step_network  # noqa: E402
 from .stepper import BackpropStepper, Frame, step  # noqa: E402
 from .training import (  # noqa: E402
@@ -23,6 +24,7 @@ __all__ = [
     "BackpropStepper",
     "Frame",
     "Graph",
+    "LivePage",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
     "MAX_RENDER_NODES",
@@ -34,6 +36,8 @@ __all__ = [
     "draw_network",
     "gradient_flow",
     "gradient_norms",
+    "explore",
+    "practice",
     "save",
     "step",
     "step_network",

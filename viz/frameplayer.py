@@ -153,7 +153,8 @@ class FramePlayer(ABC):
     # ------------------------------------------------------------------------ player
     def to_html(self, title: str | None = None, full_page: bool = True,
                 element_id: str | None = None, images: bool | None = None,
-                font_scale: float = 1.0) -> str:
+                font_scale: float = 1.0, practice: bool = False,
+                **practice_options: Any) -> str:
         """The self-contained HTML player: one drawing, restyled frame by frame.
 
         Parameters
@@ -176,9 +177,15 @@ class FramePlayer(ABC):
             The step text's size relative to the automatic one, 0.5..3 (the automatic size
             follows the window and the drawing's labels: 20 px at 1280x720, 30 px or the
             labels' size at 1920x1080). A reader's A- / A+ choice, kept in the browser, wins.
+        practice : bool
+            The practice page of these frames instead (:meth:`practice`, with
+            ``practice_options`` such as ``ask=`` and ``choices=``).
 
         Without JavaScript the page reads as a filmstrip of all frames in order.
         """
+        if practice or practice_options:
+            return self.practice(**practice_options).to_html(title, full_page, element_id,
+                                                             images, font_scale)
         if title is None:
             title = self.default_title
         if images is None:  # a notebook output may be shown untrusted; a page runs its script
@@ -187,19 +194,34 @@ class FramePlayer(ABC):
         if element_id is None:
             digest = hashlib.sha1("\n".join(f["text"] for f in data["frames"]).encode())
             element_id = f"{self.id_prefix}-{digest.hexdigest()[:10]}"
+        return self.page_html(data, title, element_id, full_page, font_scale)
+
+    def page_html(self, data: dict[str, Any], title: str, element_id: str,
+                  full_page: bool, font_scale: float = 1.0) -> str:
+        """Assemble the page from :meth:`player_data` (the frame player; the live pages of
+        :mod:`viz.live` assemble their own)."""
         return player_html(data, title=title, element_id=element_id, full_page=full_page,
                            font_scale=font_scale)
 
+    def practice(self, **options: Any) -> Any:
+        """The practice page of these frames (a :class:`viz.live.LivePage`), where a stepper
+        has one (:class:`viz.BackpropStepper` of a scalar graph)."""
+        raise TypeError(f"{type(self).__name__} has no practice page; viz.practice(root) makes "
+                        "one of a scalar Value graph")
+
     def save_html(self, path: str | Path, title: str | None = None,
-                  font_scale: float = 1.0) -> str:
-        """Write the player as one self-contained HTML file; returns the path.
+                  font_scale: float = 1.0, practice: bool = False,
+                  **practice_options: Any) -> str:
+        """Write the player (with ``practice=True`` the practice page) as one self-contained
+        HTML file; returns the path.
 
         ``title`` and ``font_scale`` as for :meth:`to_html`. ValueError unless ``path`` ends
         in .html or .htm (never a player inside steps.svg)."""
         path = check_html_path(path, "save_html")
         check_font_scale(font_scale)  # before any work
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(title=title, font_scale=font_scale), encoding="utf-8")
+        path.write_text(self.to_html(title=title, font_scale=font_scale, practice=practice,
+                                     **practice_options), encoding="utf-8")
         return str(path)
 
     def _repr_html_(self) -> str:

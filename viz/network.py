@@ -514,6 +514,7 @@ class NetworkStepper(FramePlayer):
         self.layers, self.nums = _prepare(model, inputs, target, loss, max_neurons, rankdir,
                                           digits)
         self.loss_name, self.lr, self.digits = loss, lr, digits
+        self.model, self.inputs, self.target = model, inputs, target
         self.options = {"digits": digits, "rankdir": rankdir, "max_neurons": max_neurons,
                         "lr": lr, "names": input_names or []}
         self.frames: list[NetFrame] = []
@@ -658,8 +659,29 @@ class NetworkStepper(FramePlayer):
         return {"svg": svg, "frames": frames, "images": self.fallback_images(sources),
                 "rows": []}
 
+    def explore(self, lr: float | None = None, **options: Any) -> Any:
+        """The network as an explore page (:func:`viz.explore`): inputs, target and weights
+        editable, a descent step button (``lr`` defaults to this stepper's)."""
+        from .live import explore, network_loss
+
+        loss = network_loss(self.model, self.inputs, self.target, self.loss_name,
+                            self.options["names"])
+        names = [p.label for p in self.model.parameters()]
+        options = {"collapse": "neuron", "precision": self.digits,
+                   "leaves": [n.label for n in _leaves_of(loss)] + names, **options}
+        return explore(loss, lr=self.lr if lr is None else lr, **options)
+
     def __repr__(self) -> str:
         return f"NetworkStepper({len(self.frames)} frames)"
+
+
+def _leaves_of(root: Any) -> list[Any]:
+    """The named constants (inputs, then targets) of a loss graph."""
+    from autograd import topological_order
+
+    found = [n for n in topological_order(root) if not n.parents and n.label
+             and not n.requires_grad]
+    return sorted(found, key=lambda n: (n.label.startswith("t"), n.label))
 
 
 def step_network(model: Any, inputs: Any, target: Any, loss: str = "half_sse",

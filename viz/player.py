@@ -124,7 +124,7 @@ def svg_for_player(svg: str, order: dict[str, int],
     return ET.tostring(root, encoding="unicode")
 
 
-def _script_json(data: Any) -> str:
+def script_json(data: Any) -> str:
     """JSON that is safe inside a ``<script>`` element."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     # no "</script", "<script" or "<!--" can end or re-open the script (JSON escapes)
@@ -132,7 +132,7 @@ def _script_json(data: Any) -> str:
     return re.sub(r"<(?=!--|script)", r"\\u003c", text, flags=re.IGNORECASE)
 
 
-def _fallback(data: dict[str, Any], title: str) -> str:
+def filmstrip(data: dict[str, Any], title: str) -> str:
     """The no-script filmstrip: step texts and small frame images, in a bounded box."""
     e = html.escape
     frames = data["frames"]
@@ -210,11 +210,11 @@ def player_html(data: dict[str, Any], title: str, element_id: str,
                "inline": not full_page, "fontScale": font_scale,
                "frames": [{k: f[k] for k in ("text", "phase", "c", "t", "row")}
                           for f in data["frames"]]}
-    js = script("player.js", _script_json(payload))
+    js = script("player.js", script_json(payload))
     body = (
         f'<div class="cr-player" id="{e(element_id)}" tabindex="0" '
         f'data-frames="{len(data["frames"])}">'
-        f"<style>{asset('player.css')}</style>{_fallback(data, title)}"
+        f"<style>{asset('player.css')}</style>{filmstrip(data, title)}"
         f"<script>{js}</script></div>"
     )
     if not full_page:

@@ -521,6 +521,14 @@ class BackpropStepper(FramePlayer):
         return {"svg": svg, "frames": frames, "images": self.fallback_images(sources),
                 "rows": [self.info.name(n) for n in table_nodes]}
 
+    def practice(self, **options: Any) -> Any:
+        """The practice page of this stepper (:func:`viz.practice`): each backward step asks
+        for its gradient before showing it; ``ask=`` names the nodes to ask for,
+        ``choices=`` makes it multiple choice, ``title=`` heads it."""
+        from .live import LivePage  # the live page builds on this stepper
+
+        return LivePage(self, "practice", **options)
+
     def __repr__(self) -> str:
         return (f"BackpropStepper({self.info.name(self.root)}: {self.n_forward} forward, "
                 f"1 seed, {self.n_steps} backward frames)")
