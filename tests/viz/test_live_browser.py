@@ -415,3 +415,23 @@ def test_screenshots_for_review(browser, tmp_path):
     page.context.close()
     assert all((out / n).stat().st_size > 10_000 for n in
                ("explore.png", "practice_wrong.png", "practice_right.png"))
+
+
+def test_text_follows_the_window_and_font_scale(browser, tmp_path):
+    size = """() => parseFloat(getComputedStyle(
+        document.querySelector('.cr-live .cr-text')).fontSize)"""
+    s = viz.step(xyz_circuit())
+    sizes = {}
+    for scale in (1.0, 2.0):
+        for width, height in ((1280, 720), (1920, 1080)):
+            path = tmp_path / f"p{scale}.html"
+            s.save_html(path, practice=True, font_scale=scale)
+            ctx = browser.new_context(viewport={"width": width, "height": height})
+            page = ctx.new_page()
+            page.goto(path.resolve().as_uri())
+            sizes[scale, width] = page.evaluate(size)
+            ctx.close()
+    assert sizes[1.0, 1280] == 16 and 22 <= sizes[1.0, 1920] <= 24  # larger on a projector
+    assert sizes[2.0, 1280] == 32
+    with pytest.raises(ValueError, match="font_scale"):
+        viz.practice(xyz_circuit()).to_html(font_scale=9)
