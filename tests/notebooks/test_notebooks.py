@@ -38,6 +38,7 @@ EXPECTED = [
     "06_cnn.ipynb",
     "07_higher_order.ipynb",
     "08_watching_training.ipynb",
+    "09_practice.ipynb",
 ]
 
 #: Output MIME types each notebook must produce when executed.
@@ -50,6 +51,7 @@ MUST_SHOW = {
     "06_cnn": {"image/png"},
     "07_higher_order": {"image/svg+xml", "text/html"},
     "08_watching_training": {"image/png", "text/html"},
+    "09_practice": {"text/html"},
 }
 
 
