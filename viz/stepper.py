@@ -198,8 +198,13 @@ class BackpropStepper(FramePlayer):
             return f"d{r}/d{r} = 1"
         return f"d{j}/d{r} = seed = {self._num(self.seed)}\n{self._seed_note()}"
 
+    @staticmethod
+    def _summarised(x: Any) -> bool:
+        """Whether texts show ``x`` as its shape and range (a kernel, a batch of images)."""
+        return is_array(x) and (x.ndim > 2 or x.size > 36)
+
     def _num(self, x: Any) -> str:
-        if is_array(x) and (x.ndim > 2 or x.size > 36):  # a kernel, a batch of images
+        if self._summarised(x):
             return summary(x, self.precision)
         text = fmt_any(x, self.precision, sep="; ")
         if is_array(x) and x.ndim > 1 and not text.startswith("<"):
@@ -234,22 +239,23 @@ class BackpropStepper(FramePlayer):
     def _tensor_forward(self, node: Any, name: str, value: str) -> str | None:
         """Matrix products, transposes, conv and pooling in the slides' notation."""
         parents, op = node.parents, node.op
-        note = self._shape_note(node)
+        dtype = np.asarray(node.data).dtype
+        other = f" {dtype}" if self._dtype is not None and dtype != self._dtype else ""
         if op == "matmul" and len(parents) == 2:
             (a, va), (b, vb) = (self._operand(p) for p in parents)
             shapes = " · ".join(dims(np.shape(p.data)) for p in parents)
             return (f"{name} = {a} · {b} = {va} · {vb} = {value}"
-                    f"   ({shapes} → {dims(np.shape(node.data))})")
+                    f"   ({shapes} → {dims(np.shape(node.data))}{other})")
         if op == "transpose" and len(parents) == 1 and np.ndim(parents[0].data) == 2:
             a, _ = self._operand(parents[0])
-            return f"{name} = {a}ᵀ = {value}{note}"
+            return f"{name} = {a}ᵀ = {value}{self._shape_note(node)}"
         args = node_args(node)
         if args is not None:
             names = ", ".join(self._operand(p)[0] for p in parents)
             shapes = ", ".join(dims(np.shape(p.data)) for p in parents)
             return (f"{name} = {op}({names}), {op_args_text(args)} = {value}"
-                    f"   ({shapes} → {dims(np.shape(node.data))})\n"
-                    f"{output_size_text(op, args)} (lecture 000)")
+                    f"   ({shapes} → {dims(np.shape(node.data))}{other})\n"
+                    f"{output_size_text(op, args)}")
         return None
 
     def _forward_text(self, node: Any) -> str:
@@ -264,8 +270,8 @@ class BackpropStepper(FramePlayer):
         ops = [self._operand(p) for p in node.parents]
         op = node.op
         # negative numbers are parenthesised where ambiguous: "(-0.19) ** 2" (viz.texts.numbers)
-        if any(is_array(p.data) and p.data.size > 36 or np.ndim(p.data) > 2
-               for p in node.parents):  # large operands: the expression and the result
+        if any(self._summarised(p.data) for p in node.parents):
+            # large operands: the expression and the result
             return f"{name} = {self._expression(node)[0]} = {value}"
         if len(ops) == 2 and op in ARITH:
             (a, _), (b, _) = ops
@@ -372,6 +378,8 @@ class BackpropStepper(FramePlayer):
                 a, b = self._arith("+", step.previous, step.contribution, step.accumulated)
             else:
                 a, b = num(step.previous), num(step.contribution)
+                if self._summarised(step.previous):  # two ranges do not add up to a range
+                    a, b = "the shares so far", "this share"
             text = (f"d{r}/d{p} += {rule}\n"
                     f"d{r}/d{p} = {binary(a, '+', b)} = {num(step.accumulated)}")
         return Frame(len(self.frames), BACKWARD, step.node, text, parent=step.parent,

@@ -66,7 +66,12 @@ def check_graph(root, leaves, seed=None):
 
 def check_matrix_texts(stepper):
     """Every Tensor step has a matrix form (no op without a row of the op-info table), and a
-    product ``X · Y`` in a text multiplies to the share it names, in the parent's shape."""
+    product ``X · Y`` in a text multiplies to the share it names, in the parent's shape.
+    No text says "vjp"; every Tensor step names the shape of the gradient it makes."""
+    for frame in stepper.frames:
+        assert "vjp" not in frame.text, frame.text
+        if frame.phase == "backward" and frame.local is None:
+            assert f", the shape of {stepper.info.name(frame.parent)})" in frame.text, frame.text
     for step in stepper.steps:
         if step.local is not None:  # a Value step: upstream * local
             continue

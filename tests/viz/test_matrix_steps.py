@@ -91,7 +91,7 @@ def test_conv_steps_name_the_correlations():
     into_x = next(t for t in texts if t.startswith("dJ/dx"))
     assert "full convolution of dJ/d" in into_x and "flipped kernel" in into_x
     assert "dJ/d[conv2d], spread out by stride 2, with the flipped kernel weight" in into_x
-    assert "(1×2×3×3 → 1×1×5×5, the shape of x)" in into_x
+    assert "(1×2×3×3 with 2×1×3×3 → 1×1×5×5, the shape of x)" in into_x
     into_w = next(t for t in texts if "correlation of x with" in t)
     assert "the shape of" in into_w and "2×1×3×3" in into_w
 

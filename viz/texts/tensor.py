@@ -230,10 +230,25 @@ class MatrixStep:
                 note += f" = {dims(shape)}" if result.size == np.prod(shape) and not batch \
                     else f", summed to {dims(shape)}"
             return f"{note}, the shape of {p}"
+        combined = self.combined()
+        if combined:  # a correlation of two arrays: "1×1×5×5 with 1×4×3×3 → 4×1×3×3"
+            shapes = " with ".join(dims(self._operand(k).shape) for k in combined)
+            return f"{shapes} → {dims(shape)}, the shape of {p}"
         up = self.upstream.shape
         if up == shape:
             return f"{dims(shape)}, the shape of {p}"
         return f"{dims(up)} → {dims(shape)}, the shape of {p}"
+
+    def combined(self) -> list[str]:
+        """The arrays a conv's gradient formula convolves or correlates, in the formula's
+        order (``["g", "b"]`` for dJ/dx, ``["a", "g"]`` for the kernel); empty for any other
+        op, and where the formula reads one array only (the bias, pooling)."""
+        if self.form is None or getattr(self.node, "op_args", None) is None:
+            return []
+        template = self.form.grads[min(self.slot, len(self.form.grads) - 1)]
+        keys = [k for k in _PLACEHOLDER.findall(template) if k in ("g", "a", "b", "out")]
+        keys = [k for i, k in enumerate(keys) if k not in keys[:i]]
+        return keys if len(keys) > 1 else []
 
     def broadcast_sum(self) -> str:
         """`` summed over axis 0`` when an elementwise op's operand was broadcast."""
