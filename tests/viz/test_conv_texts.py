@@ -61,7 +61,7 @@ def test_gate_and_forward_step_carry_the_arguments_and_the_output_size(case):
     x = tensor((1, 2, 7, 6), "x")
     w = tensor((4, 1 if "groups" in case else 2, 3, 3), "w")
     y = make(x, w)
-    s, _ = stepped(y)
+    s, J = stepped(y)
     text = forward_text(s, y)
     assert f"{y.op}(x" in text and f", {args_text} = " in text
     assert "d=" not in args_text or "d=2" in text
@@ -78,7 +78,7 @@ def test_gate_and_forward_step_carry_the_arguments_and_the_output_size(case):
     for formula, n in shown:
         assert evaluate_formula(formula) == int(n)
     # the drawing's gate says the same, under the op's name
-    d = parse_dot(viz.draw(y.sum()).source)
+    d = parse_dot(viz.draw(J).source)
     assert args_text in d.attrs[d.node_id(y.op)]
 
 
