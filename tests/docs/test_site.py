@@ -248,3 +248,22 @@ def test_back_to_top_button_never_covers_a_player(site, visit):
     assert page.evaluate("() => document.documentElement.classList.contains('show-back-to-top')")
     assert page.locator(".back-to-top").is_hidden()
     v.check_clean()
+
+
+def test_gallery_player_iframe_is_as_tall_as_the_player(site, visit):
+    v = visit(site / "gallery.html")
+    iframe = v.page.locator("iframe.cr-gallery-player").first
+    outer = iframe.bounding_box()["height"]
+    frame = v.page.frame_locator("iframe.cr-gallery-player").first
+    frame.locator(".cr-player svg").wait_for()
+    heights = []
+    for _ in range(int(frame.locator(".cr-player").get_attribute("data-frames"))):
+        heights.append(frame.locator("html").evaluate(
+            "html => [html.scrollHeight, html.clientHeight, "
+            "document.querySelector('.cr-player').getBoundingClientRect().bottom]"))
+        frame.locator(".cr-player").press("ArrowRight")
+    for scroll, inner, _ in heights:
+        assert scroll <= inner + 1, f"the player does not fit its iframe ({scroll} > {inner})"
+    lowest = max(bottom for _, _, bottom in heights)
+    assert lowest >= 0.85 * outer, f"player {lowest:.0f} px tall in a {outer:.0f} px iframe"
+    v.check_clean()

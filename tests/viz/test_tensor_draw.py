@@ -184,3 +184,24 @@ def test_collapsed_stepper_highlights_the_owning_module():
     d = parse_dot(s.draw(frame.index).source)
     boxes = [k for k, a in d.attrs.items() if "#ffe066" in a]
     assert len(boxes) == 1 and d.nodes[boxes[0]] == "0: Linear"
+
+
+def test_a_long_caption_is_wrapped_not_widening_the_drawing():
+    """A note under the drawing (here the repeated-backward warning) goes on lines of at most
+    CAPTION_CHARS characters; on one line it made notebook 04's module drawing 'too wide'."""
+    import warnings
+
+    from viz.render.graph import CAPTION_CHARS
+
+    w = Tensor([[0.5, -1.0]], requires_grad=True, label="w")
+    x = Tensor([[1.0], [2.0]], label="x")
+    for _ in range(2):
+        f = (w @ x).sum()
+        f.backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = viz.draw(f).source
+    caption = re.search(r'\blabel="([^"]*arrays are float32)"', source).group(1)
+    lines = caption.split("\\n")
+    assert len(lines) >= 3 and "more than one backward()" in caption.replace("\\n", " ")
+    assert max(len(line) for line in lines) <= CAPTION_CHARS

@@ -10,6 +10,7 @@ re-runs only what a step changed.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -40,6 +41,8 @@ from .neurons import neuron_box, neuron_groups
 from .view import View
 
 OUTPUT_ID = "output"
+#: Longest line of the caption under a drawing (its notes and dtype), in characters.
+CAPTION_CHARS = 72
 #: Longest matrix row a drawing prints; wider arrays show their range (``in [-1, 2]``).
 MAX_ROW = 10
 
@@ -143,7 +146,9 @@ class GraphRenderer(Renderer):
         if self.dtype is not None:
             caption.append(f"arrays are {self.dtype}")
         if caption:
-            graph_attr.update(label="; ".join(caption), labelloc="b", fontcolor="#777777")
+            # one line per part, wrapped: a long note must not make the drawing wider
+            lines = [line for part in caption for line in textwrap.wrap(part, CAPTION_CHARS)]
+            graph_attr.update(label="\\n".join(lines), labelloc="b", fontcolor="#777777")
         super().__init__(Graph(
             name="chainrule",
             graph_attr=graph_attr,
