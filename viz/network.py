@@ -16,11 +16,25 @@ Unit ``i`` of layer ``l`` computes ``net^l_i = sum_j W^l_ij x^(l-1)_j + b^l_i`` 
 - hidden layers: ``delta^l_i = f'(net^l_i) * sum_k W^(l+1)_ki delta^(l+1)_k``;
 - weights: ``dL/dW^l_ij = -delta^l_i x^(l-1)_j``, biases ``dL/db^l_i = -delta^l_i``.
 
-Legend: neurons are circles with their name, net input and (green) output; a bias is written
-inside its neuron (``b = 0.1``), not drawn as a "+1" node; the weight is on each edge (black),
-with its gradient (red) and, with ``lr=``, the updated weight (blue); after a forward pass
-with a target, each neuron shows its error term delta (red). Numbers are printed with
-``digits`` significant digits. The numbers are computed in float64 with the formulas above
+Legend: neurons are boxes with their name, net input and (green) output; a bias is written
+inside its neuron (``b = 0.1``), not drawn as a "+1" node; after a forward pass with a target,
+each neuron shows its error term delta (red). Every weight is named as the step texts and
+``nn.scalar`` name it, ``W<l>_<ij>`` (layer ``l``, to unit ``i`` from unit ``j``), with its
+value (black), its gradient (red) and, with ``lr=``, the updated weight (blue), in one of two
+layouts (``weights=``):
+
+- ``"edges"`` (lecture 001's 2-2-1 picture): on its edge, ``W1_12 = 0.8`` above the line and
+  the gradient below, through a label node;
+- ``"table"``: a row per incoming weight inside the receiving neuron (``W1_12 ← x2``, value,
+  gradient, update), and plain edges whose colour gives the sign (grey: positive, purple:
+  negative) and whose width the size (``|w|`` relative to the layer's largest).
+
+``"auto"`` (the default) picks ``"edges"`` when no layer has more than 2 inputs or outputs,
+``"table"`` otherwise: beyond 2x2, labels on crossing edges cannot be told apart. Edges leave a
+neuron on its right side and enter the next on its left, and the boxes of a column share one
+width, so no edge passes through a neuron. ``show_weights=False`` / ``show_grads=False`` leave
+out the weights' numbers / the error terms and gradients. Numbers are printed with ``digits``
+significant digits. The numbers are computed in float64 with the formulas above
 and equal what ``backward()`` gives (tested against the engine and PyTorch).
 
 Layers wider than ``max_neurons`` are elided: the first neurons, a "..." node with the count
@@ -47,6 +61,10 @@ from .render import Renderer
 
 UPDATE_COLOR = "#1f5fbf"
 NET_COLOR = "#333333"
+POSITIVE_EDGE = "#555555"  # table layout: a weight's sign is its edge's colour
+NEGATIVE_EDGE = "#8e44ad"
+WEIGHT_LAYOUTS = ("auto", "edges", "table")
+CHAR_PT = 6.6  # a generous width of one 12 pt Helvetica character, for equal column widths
 LOSSES = ("half_sse", "mse")
 _ACT = ("sigmoid", "tanh", "relu", "linear", "leaky_relu")
 
@@ -232,36 +250,70 @@ class NetState:
     highlight: set[str] = field(default_factory=set)
 
 
+def weight_name(l_: int, i: int, j: int) -> str:
+    """``W<l>_<ij>``: the weight of layer ``l`` into unit ``i`` from unit ``j`` (1-based), as
+    ``nn.scalar`` labels it; ``W<l>_<i>,<j>`` once an index has two digits.
+
+    >>> weight_name(1, 0, 1), weight_name(2, 11, 0)
+    ('W1_12', 'W2_12,1')
+    """
+    sep = "," if i >= 9 or j >= 9 else ""
+    return f"W{l_}_{i + 1}{sep}{j + 1}"
+
+
+def pick_layout(weights: str, sizes: Sequence[int]) -> str:
+    """``"edges"`` or ``"table"`` for ``weights=`` (``"auto"``: edges up to 2x2 layers)."""
+    if weights not in WEIGHT_LAYOUTS:
+        raise ValueError(f"draw_network: weights must be one of {WEIGHT_LAYOUTS}, "
+                         f"got {weights!r}")
+    if weights != "auto":
+        return weights
+    return "edges" if max(sizes) <= 2 else "table"
+
+
 class NetworkRenderer(Renderer):
     """The network's drawing, element by element (the :class:`viz.render.Renderer` protocol)."""
 
     def __init__(self, layers: list[_Layer], nums: _Numbers, state: NetState, *, digits: int,
                  rankdir: str, max_neurons: int, lr: float | None, names: Sequence[str],
-                 final: bool) -> None:
+                 final: bool, weights: str = "auto", show_weights: bool = True,
+                 show_grads: bool = True) -> None:
         self.layers, self.nums, self.state = layers, nums, state
         self.digits, self.lr, self.final = digits, lr, final
         self.names = list(names)
         self.sizes = [layers[0].W.shape[1]] + [layer.W.shape[0] for layer in layers]
         self.shown = [_shown(n, max_neurons) for n in self.sizes]
+        self.layout = pick_layout(weights, self.sizes)
+        self.show_weights, self.show_grads = show_weights, show_grads
+        self.ports = ("e", "w") if rankdir == "LR" else ("s", "n")  # out of a unit, into one
         n_w = sum(layer.W.size for layer in layers)
         n_b = sum(0 if layer.b is None else layer.b.size for layer in layers)
         arch = "-".join(str(n) for n in self.sizes)
         acts = ", ".join(dict.fromkeys(layer.activation for layer in layers))
         caption = (f"{arch} network ({acts}): {n_w + n_b} parameters "
                    f"({n_w} weights + {n_b} biases)")
-        legend = ("green: outputs x = f(net); black: weights; red: error terms "
-                  "δ = -∂L/∂net and gradients ∂L/∂w" + ("; blue: updated weights" if lr
-                                                          else ""))
+        parts = ["green: outputs x = f(net)"]
+        if show_weights:
+            parts.append("black: weights W<l>_<ij> (to unit i from unit j)")
+        if show_grads:
+            parts.append("red: error terms δ = -∂L/∂net and gradients ∂L/∂w")
+        if lr and show_weights:
+            parts.append("blue: updated weights")
+        legend = "; ".join(parts)
+        if self.layout == "table":
+            legend += "\nedges: grey w > 0, purple w < 0, width ∝ |w|"
         self.caption = caption
         super().__init__(Graph(
             name="network",
-            graph_attr={"rankdir": rankdir, "ranksep": "0.5", "nodesep": "0.25",
+            graph_attr={"rankdir": rankdir, "ranksep": "0.9" if self.layout == "table"
+                        else "0.5", "nodesep": "0.25",
                         "fontname": "Helvetica", "fontsize": "12", "labelloc": "b",
                         "label": f"{caption}\n{legend}", "splines": "line",
                         "ordering": "out"},
             node_attr={"fontname": "Helvetica", "fontsize": "12"},
             edge_attr={"fontname": "Helvetica", "fontsize": "11", "arrowsize": "0.6"},
         ))
+        self.widths = [self._column_width(l_) for l_ in range(len(self.sizes))]
 
     # numbers
     def n(self, x: float) -> str:
@@ -291,6 +343,58 @@ class NetworkRenderer(Renderer):
             return "y"
         return f"x{l_}_{i + 1}"
 
+    # what a unit writes, as plain text rows (the width estimate and the label share them)
+    def _unit_rows(self, l_: int, i: int) -> list[tuple[str, str, str]]:
+        """``(color, text, role)`` rows of unit ``i`` of layer ``l_`` (layer >= 1)."""
+        nums, layer = self.nums, self.layers[l_ - 1]
+        rows = []
+        if layer.b is not None:
+            rows.append(("", f"b = {self.n(layer.b[i])}", ""))
+        if not math.isnan(nums.x[l_][i]):
+            rows.append((NET_COLOR, f"net = {self.n(nums.net[l_][i])}", "n"))
+            rows.append((VALUE_COLOR, f"x = {self.n(nums.x[l_][i])}", "v"))
+        if nums.delta and self.show_grads:
+            rows.append((GRAD_COLOR, f"δ = {self.n(nums.delta[l_][i])}", "g"))
+            if layer.b is not None and self.lr:
+                rows.append((UPDATE_COLOR, f"b → {self.n(layer.b[i] - self.lr * nums.gb[l_][i])}",
+                             "u"))
+        return rows
+
+    def _weight_cells(self, l_: int, i: int, j: int) -> list[tuple[str, str, str]]:
+        """``(color, text, role)`` of weight ``W<l>_<ij>``: name and value, gradient, update."""
+        w = self.layers[l_ - 1].W[i, j]
+        cells = [("", f"{weight_name(l_, i, j)} = {self.n(w)}", "")]
+        if self.nums.gW and self.show_grads:
+            g = self.nums.gW[l_][i, j]
+            cells.append((GRAD_COLOR, f"∂L/∂w = {self.n(g)}", "g"))
+            if self.lr:
+                cells.append((UPDATE_COLOR, f"→ {self.n(w - self.lr * g)}", "u"))
+        return cells
+
+    def _column_width(self, l_: int) -> str:
+        """One least width (inches) for every box of column ``l_``: edges leave and enter the
+        boxes on their sides, so with one width per column no edge runs through a box."""
+        texts = []
+        for i in self.shown[l_]:
+            if i is None:
+                continue
+            texts.append(f"{self.unit_name(l_, i)} {self.layers[l_ - 1].activation}"
+                         if l_ else self.unit_name(l_, i))
+            if l_ == 0:
+                texts.append(self.n(self.nums.x[0][i]))
+                continue
+            rest = [t for _, t, _ in self._unit_rows(l_, i)]
+            texts += rest
+            if self.layout == "table" and self.show_weights:
+                texts += ["   ".join(rest[k:k + 2]) for k in range(0, len(rest), 2)]
+                for j in self.shown[l_ - 1]:
+                    if j is not None:
+                        from_ = self.unit_name(l_ - 1, j)
+                        texts.append(f"{from_}  " + "  ".join(
+                            t for _, t, _ in self._weight_cells(l_, i, j)))
+        chars = max((len(t) for t in texts), default=4)
+        return f"{(chars * CHAR_PT + 16) / 72:.2f}"
+
     def plan(self) -> None:
         L = len(self.layers)
         for l_ in range(L + 1):
@@ -306,10 +410,12 @@ class NetworkRenderer(Renderer):
                     self.add(key, lambda a=l_, b=i, c=j: self.weight(a, b, c))
         if self.nums.target is not None:
             self.add("loss", self.loss_node)
+            out, into = self.ports
             for i in self.shown[L]:
                 if i is not None:
                     self.add(f"t{i}", lambda b=i: self.g.edge(
-                        self.nid(L, b), "loss", id=f"t{b}", arrowsize="0.5", color="#888888"))
+                        f"{self.nid(L, b)}:{out}", f"loss:{into}", id=f"t{b}",
+                        arrowsize="0.5", color="#888888"))
         # columns: one rank per layer, neuron 0 at the top (invisible chain keeps the order)
         for l_ in range(L + 1):
             ids = [self.nid(l_, i) for i in self.shown[l_]]
@@ -325,58 +431,81 @@ class NetworkRenderer(Renderer):
         lit = self._lit(key)
         hl = {"fillcolor": HIGHLIGHT_FILL, "color": HIGHLIGHT_LINE, "penwidth": "3"} if lit \
             else {}
+        width = self.widths[l_]
         if i is None:
             hidden = self.sizes[l_] - len(self.shown[l_]) + 1
             self.g.node(key, label=f"<⋮<br/>{hidden} more>", shape="plaintext", id=key)
             return
         s, nums = self.state, self.nums
         name = self.unit_name(l_, i)
-        has_values = not math.isnan(nums.x[l_][i])
         if l_ == 0:
             rows = [f"<b>{dot_html(name)}</b>"]
-            if has_values:
+            if not math.isnan(nums.x[0][i]):
                 rows.append(self._line(VALUE_COLOR, self.n(nums.x[0][i]), s.forward >= 0, "v"))
             label = "<" + "<br/>".join(rows) + ">"
             attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": "#dbe9f6",
-                     "color": "#444444", **hl}
+                     "color": "#444444", "width": width, **hl}
             self.g.node(key, label=label, id=key, **attrs)
             return
         layer = self.layers[l_ - 1]
-        known = s.forward >= l_
+        shown = {"n": s.forward >= l_, "v": s.forward >= l_, "g": (l_, i) in s.deltas,
+                 "u": s.update, "": True}
         act = dot_html(layer.activation)
         rows = [f"<b>{dot_html(name)}</b> <font point-size='10'>{act}</font>"]
-        if layer.b is not None:
-            rows.append(dot_html(f"b = {self.n(layer.b[i])}"))
-        if has_values:
-            rows.append(self._line(NET_COLOR, f"net = {self.n(nums.net[l_][i])}", known, "n"))
-            rows.append(self._line(VALUE_COLOR, f"x = {self.n(nums.x[l_][i])}", known, "v"))
-        if nums.delta:
-            rows.append(self._line(GRAD_COLOR, f"δ = {self.n(nums.delta[l_][i])}",
-                                   (l_, i) in s.deltas, "g"))
-            if layer.b is not None and self.lr:
-                new = layer.b[i] - self.lr * nums.gb[l_][i]
-                rows.append(self._line(UPDATE_COLOR, f"b → {self.n(new)}", s.update, "u"))
-        attrs = {"shape": "ellipse", "style": "filled", "fillcolor": "#ffffff",
-                 "color": "#444444", "margin": "0.05", **hl}
-        self.g.node(key, label="<" + "<br/>".join(rows) + ">", id=key, **attrs)
+        rows += [self._line(c, t, shown[r], r) if c else dot_html(t)
+                 for c, t, r in self._unit_rows(l_, i)]
+        if self.layout == "table" and self.show_weights:
+            label = self._table_label(l_, i, rows)
+        else:
+            label = "<" + "<br/>".join(rows) + ">"
+        attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff",
+                 "color": "#444444", "margin": "0.08,0.05", "width": width, **hl}
+        self.g.node(key, label=label, id=key, **attrs)
+
+    def _table_label(self, l_: int, i: int, rows: list[str]) -> str:
+        """The unit's rows, then a row per incoming weight: ``W1_12 ← x2``, value, gradient,
+        update (the table layout: every number next to its weight's name)."""
+        cols = 1 + len(self._weight_cells(l_, i, 0))
+        head, rest = rows[0], rows[1:]
+        pairs = [head] + ["   ".join(rest[k:k + 2]) for k in range(0, len(rest), 2)]
+        out = [f'<tr><td colspan="{cols}">{r}</td></tr>' for r in pairs]  # net and x, b and δ
+        shown = {"g": (l_, i) in self.state.deltas, "u": self.state.update}
+        for j in self.shown[l_ - 1]:
+            if j is None:
+                continue
+            cells = self._weight_cells(l_, i, j)
+            name, value = cells[0][1].split(" = ")
+            tds = [f'<td align="left">{dot_html(name)} ← {dot_html(self.unit_name(l_ - 1, j))}'
+                   "</td>", f'<td align="right">{dot_html(value)}</td>']
+            tds += [f'<td align="right">{self._line(c, t, shown[r], r)}</td>'
+                    for c, t, r in cells[1:]]
+            out.append("<tr>" + "".join(tds) + "</tr>")
+        return ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+                + "".join(out) + "</table>>")
 
     def weight(self, l_: int, i: int, j: int) -> None:
         key = f"w{l_}_{i}_{j}"
         lit = self._lit(key)
-        w = self.layers[l_ - 1].W[i, j]
-        below = []
-        if self.nums.gW:
-            below.append(self._line(GRAD_COLOR, f"∂L/∂w = {self.n(self.nums.gW[l_][i, j])}",
-                                    (l_, i) in self.state.deltas, "g"))
-            if self.lr:
-                new = w - self.lr * self.nums.gW[l_][i, j]
-                below.append(self._line(UPDATE_COLOR, f"→ {self.n(new)}", self.state.update,
-                                        "u"))
+        out, into = self.ports
+        src, dst = f"{self.nid(l_ - 1, j)}:{out}", f"{self.nid(l_, i)}:{into}"
+        if self.layout == "table":
+            W = self.layers[l_ - 1].W
+            w, top = W[i, j], float(np.max(np.abs(W))) or 1.0
+            attrs = {"color": POSITIVE_EDGE if w >= 0 else NEGATIVE_EDGE,
+                     "penwidth": f"{0.6 + 2.4 * abs(w) / top:.2f}"}
+            if lit:
+                attrs = {"color": HIGHLIGHT_LINE, "penwidth": "3"}
+            self.g.edge(src, dst, id=key, **attrs)
+            return
+        shown = {"g": (l_, i) in self.state.deltas, "u": self.state.update}
+        cells = self._weight_cells(l_, i, j)
+        above = [dot_html(cells[0][1])] if self.show_weights else []
+        below = [self._line(c, t, shown[r], r) for c, t, r in cells[1:]
+                 if self.show_weights or r == "g"]
         attrs = {"color": HIGHLIGHT_LINE, "penwidth": "3"} if lit else {}
         # the weight above the edge, its gradient (and update) below, through a label node
-        # that dot places like a neuron, so labels of crossing edges never overlap
-        self.labelled_edge(self.nid(l_ - 1, j), self.nid(l_, i), key, attrs,
-                           [dot_html(self.n(w))], "<br/>".join(below))
+        # that dot places like a neuron (the edge leaves and enters the units on their sides)
+        self.labelled_edge(src, dst, key, attrs, above, "<br/>".join(below))
 
     def loss_node(self) -> None:
         lit = self._lit("loss")
@@ -390,7 +519,7 @@ class NetworkRenderer(Renderer):
 
 
 def _prepare(model: Any, inputs: Any, target: Any, loss: str, max_neurons: int,
-             rankdir: str, digits: int) -> tuple[list[_Layer], _Numbers]:
+             rankdir: str, digits: int, weights: str = "auto") -> tuple[list[_Layer], _Numbers]:
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw_network: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if not isinstance(max_neurons, int) or max_neurons < 2:
@@ -398,6 +527,7 @@ def _prepare(model: Any, inputs: Any, target: Any, loss: str, max_neurons: int,
     if not isinstance(digits, int) or not 1 <= digits <= 12:
         raise ValueError(f"draw_network: digits must be an int in 1..12, got {digits!r}")
     layers = _layers_of(model)
+    pick_layout(weights, [layers[0].W.shape[1]] + [layer.W.shape[0] for layer in layers])
     if inputs is None:
         if target is not None:
             raise ValueError("draw_network: a target needs inputs")
@@ -416,7 +546,9 @@ def _prepare(model: Any, inputs: Any, target: Any, loss: str, max_neurons: int,
 
 def draw_network(model: Any, inputs: Any = None, target: Any = None, loss: str = "half_sse",
                  lr: float | None = None, digits: int = 4, max_neurons: int = 12,
-                 rankdir: str = "LR", input_names: Sequence[str] | None = None) -> Graph:
+                 rankdir: str = "LR", input_names: Sequence[str] | None = None,
+                 weights: str = "auto", show_weights: bool = True,
+                 show_grads: bool = True) -> Graph:
     """Draw a multilayer perceptron as layers of neurons (lectures 000, 001, 003).
 
     Parameters
@@ -442,6 +574,11 @@ def draw_network(model: Any, inputs: Any = None, target: Any = None, loss: str =
         Layers left to right (the lectures) or top to bottom.
     input_names : sequence of str, optional
         Names of the inputs (default ``x1``, ``x2``...).
+    weights : {"auto", "edges", "table"}
+        Where the weights' numbers go (module docstring): on the edges, or a row per weight
+        in the receiving neuron; ``"auto"``: on the edges up to 2 units a layer.
+    show_weights, show_grads : bool
+        Write the weights' numbers; the error terms and gradients.
 
     Returns
     -------
@@ -457,15 +594,16 @@ def draw_network(model: Any, inputs: Any = None, target: Any = None, loss: str =
     >>> "x = 0.6803" in g.source and "x = 0.6903" in g.source
     True
     """
-    layers, nums = _prepare(model, inputs, target, loss, max_neurons, rankdir, digits)
+    layers, nums = _prepare(model, inputs, target, loss, max_neurons, rankdir, digits, weights)
     L = len(layers)
     state = NetState(forward=L if inputs is not None else -1, loss=target is not None,
                      deltas={(l_, i) for l_ in range(1, L + 1) for i in range(
                          layers[l_ - 1].W.shape[0])} if nums.gW else set(),
                      update=lr is not None and target is not None)
     r = NetworkRenderer(layers, nums, state, digits=digits, rankdir=rankdir,
-                     max_neurons=max_neurons, lr=lr if target is not None else None,
-                     names=input_names or [], final=True)
+                        max_neurons=max_neurons, lr=lr if target is not None else None,
+                        names=input_names or [], final=True, weights=weights,
+                        show_weights=show_weights, show_grads=show_grads)
     check_node_count(sum(len(s) for s in r.shown) + 1, "draw_network")
     return r.build()
 
@@ -492,6 +630,8 @@ class NetworkStepper(FramePlayer):
     ----------
     model, inputs, target, loss, lr, digits, max_neurons, rankdir, input_names
         As for :func:`draw_network` (``inputs`` and ``target`` required).
+    weights, show_weights, show_grads
+        As for :func:`draw_network`.
 
     Examples
     --------
@@ -508,15 +648,18 @@ class NetworkStepper(FramePlayer):
 
     def __init__(self, model: Any, inputs: Any, target: Any, loss: str = "half_sse",
                  lr: float | None = None, digits: int = 4, max_neurons: int = 12,
-                 rankdir: str = "LR", input_names: Sequence[str] | None = None) -> None:
+                 rankdir: str = "LR", input_names: Sequence[str] | None = None,
+                 weights: str = "auto", show_weights: bool = True,
+                 show_grads: bool = True) -> None:
         if inputs is None or target is None:
             raise ValueError("step_network: inputs and target are both required")
         self.layers, self.nums = _prepare(model, inputs, target, loss, max_neurons, rankdir,
-                                          digits)
+                                          digits, weights)
         self.loss_name, self.lr, self.digits = loss, lr, digits
         self.model, self.inputs, self.target = model, inputs, target
         self.options = {"digits": digits, "rankdir": rankdir, "max_neurons": max_neurons,
-                        "lr": lr, "names": input_names or []}
+                        "lr": lr, "names": input_names or [], "weights": weights,
+                        "show_weights": show_weights, "show_grads": show_grads}
         self.frames: list[NetFrame] = []
         self._build_frames()
 

@@ -25,7 +25,7 @@ from nn_seed001 import (  # noqa: E402
     slide_before,
 )
 
-_LINE = re.compile(r'^\t(\w+)(?: -> (\w+))? \[(.*)\]$')
+_LINE = re.compile(r'^\t(\w+)(?::\w+)?(?: -> (\w+)(?::\w+)?)? \[(.*)\]$')
 
 
 def _elements(source: str) -> dict[str, str]:
@@ -71,8 +71,9 @@ def test_lecture_001_numbers_at_the_right_neurons_and_edges():
     for name, slide in SLIDE_GRADS.items():
         layer, i, j = int(name[1]), int(name[3]) - 1, int(name[4]) - 1
         label = el[f"w{layer}_{i}_{j}"]
-        # the weight right above the edge's rule, its gradient and update below it
-        assert f'<tr><td>{sig(slide_before(name))}</td></tr><tr><td sides="t"' in label, name
+        # the weight, named, right above the edge's rule, its gradient and update below it
+        assert f'<tr><td>{name} = {sig(slide_before(name))}</td></tr><tr><td sides="t"' \
+            in label, name
         assert label.index(GRAD_COLOR) > label.index('sides="t"'), name
         (grad,) = _texts(label, GRAD_COLOR)
         assert _number(grad) == pytest.approx(slide, rel=0.03), name

@@ -141,3 +141,53 @@ def png_size(data: bytes) -> tuple[int, int]:
     """Width and height of a PNG, from its IHDR chunk."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+# ---------------------------------------------------------------- layouts (dot -Tjson)
+def _bezier(points: list[tuple[float, float]], steps: int = 24) -> list[tuple[float, float]]:
+    """Points along a piecewise cubic Bézier (dot's spline: p0 c1 c2 p1 c1 c2 p2 ...)."""
+    out = []
+    for k in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[k:k + 4]
+        for s in range(steps + 1):
+            t = s / steps
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
+            out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+                        a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return out
+
+
+def layout_json(source: str) -> dict:
+    """Graphviz's layout of DOT ``source`` (``dot -Tjson``)."""
+    import json
+
+    from viz.graph import run_dot
+
+    return json.loads(run_dot(source, "json"))
+
+
+def edges_through_nodes(source: str, inset: float = 1.0) -> list[tuple[str, str, str]]:
+    """``(tail, head, node)`` for every visible edge whose drawn spline enters the box of a
+    node other than its two ends (boxes shrunk by ``inset`` points; invisible edges and the
+    arrowheads' last few points are ignored)."""
+    layout = layout_json(source)
+    objects = layout.get("objects", [])
+    boxes = {}
+    for o in objects:
+        if "pos" not in o or "width" not in o:
+            continue  # a cluster or the graph
+        x, y = (float(v) for v in o["pos"].split(","))
+        w, h = float(o["width"]) * 72 / 2 - inset, float(o["height"]) * 72 / 2 - inset
+        boxes[o["_gvid"]] = (o["name"], x - w, y - h, x + w, y + h)
+    found = []
+    for e in layout.get("edges", []):
+        if "invis" in e.get("style", ""):
+            continue
+        pts = [tuple(p) for op in e.get("_draw_", []) if op.get("op") == "b"
+               for p in op["points"]]
+        for gvid, (name, x0, y0, x1, y1) in boxes.items():
+            if gvid in (e["tail"], e["head"]):
+                continue
+            if any(x0 < px < x1 and y0 < py < y1 for px, py in _bezier(pts)):
+                found.append((boxes[e["tail"]][0], boxes[e["head"]][0], name))
+    return found
