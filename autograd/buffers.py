@@ -81,6 +81,13 @@ def empty(shape: Any, dtype: Any = np.float64) -> np.ndarray:
     return owner[:nbytes].view(dtype).reshape(shape)
 
 
+def is_large(a: np.ndarray) -> bool:
+    """Whether an array like ``a`` would come from the cache (:data:`MIN_BYTES` or more):
+    a kernel asks first and calls plain numpy for small arrays, where :func:`empty`'s
+    bookkeeping would cost more than the arithmetic (a batch of 8 activations)."""
+    return a.nbytes >= MIN_BYTES
+
+
 def zeros(shape: Any, dtype: Any = np.float64) -> np.ndarray:
     """:func:`empty` filled with zeros."""
     out = empty(shape, dtype)

@@ -283,7 +283,7 @@ def sigmoid(x: Tensor) -> Tensor:
 def relu(x: Tensor) -> Tensor:
     """max(0, x); d/dx = 1 where x > 0 else 0 (0 at the kink, as PyTorch)."""
     a = x.data
-    if a.dtype.kind == "f":  # large activations: on reused memory (autograd/buffers.py)
+    if a.dtype.kind == "f" and buffers.is_large(a):  # on reused memory (autograd/buffers.py)
         out = np.maximum(a, 0, out=buffers.empty(a.shape, a.dtype))
     else:
         out = np.maximum(a, 0)
@@ -292,7 +292,8 @@ def relu(x: Tensor) -> Tensor:
 
 def _relu_rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
     kept = data_of(out)
-    if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.shape == kept.shape:
+    if (isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.shape == kept.shape
+            and buffers.is_large(g)):
         mask = np.greater(kept, 0, out=buffers.empty(g.shape, bool))
         return (np.multiply(g, mask, out=buffers.empty(g.shape, g.dtype)),)
     return (g * (kept > 0),)  # a constant mask (also on Tensors, for create_graph)

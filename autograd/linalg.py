@@ -23,18 +23,10 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     """
     x, y = as_pair(a, b, "matmul")
     xd, yd = x.data, y.data
-    if xd.ndim == 0 or yd.ndim == 0:
-        raise ValueError(f"matmul: {xd.shape} @ {yd.shape}: operands must have at least one axis")
-    k1 = xd.shape[-1]
-    k2 = yd.shape[-2] if yd.ndim > 1 else yd.shape[0]
-    if k1 != k2:
-        raise ValueError(f"matmul: {xd.shape} @ {yd.shape}: inner dimensions {k1} and {k2} differ")
     try:
         out = np.matmul(xd, yd)
-    except ValueError:
-        raise ValueError(
-            f"matmul: {xd.shape} @ {yd.shape}: batch dimensions cannot be broadcast"
-        ) from None
+    except ValueError:  # the shapes are checked only when numpy refuses them
+        raise _shape_error(xd, yd) from None
 
     if xd.ndim == 2 and yd.ndim == 2:  # the common case, written out
 
@@ -69,6 +61,18 @@ def matmul(a: Operand, b: Operand) -> Tensor:
         return ga, gb
 
     return make_node(out, "matmul", (x, y), rule)
+
+
+def _shape_error(xd: np.ndarray, yd: np.ndarray) -> ValueError:
+    """Why ``xd @ yd`` has no result: a 0-d operand, inner dimensions, or batch axes."""
+    where = f"matmul: {xd.shape} @ {yd.shape}"
+    if xd.ndim == 0 or yd.ndim == 0:
+        return ValueError(f"{where}: operands must have at least one axis")
+    k1 = xd.shape[-1]
+    k2 = yd.shape[-2] if yd.ndim > 1 else yd.shape[0]
+    if k1 != k2:
+        return ValueError(f"{where}: inner dimensions {k1} and {k2} differ")
+    return ValueError(f"{where}: batch dimensions cannot be broadcast")
 
 
 def _is_transposed(a: np.ndarray) -> bool:

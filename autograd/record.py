@@ -71,18 +71,20 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
     t.label = ""
     t.scope = _current_scope()
     t._retain = False
-    if _grad_enabled() and any(p.requires_grad for p in parents):
-        t.requires_grad = True
-        t.op = op
-        t.parents = parents
-        t._rule = rule
-        t._saved_versions = tuple([p._vc[0] for p in parents])  # checked by backward
-    else:
-        t.requires_grad = False
-        t.op = ""
-        t.parents = ()
-        t._rule = None
-        t._saved_versions = ()
+    if _grad_enabled():
+        for p in parents:  # (a loop, not any(...): no generator per op)
+            if p.requires_grad:
+                t.requires_grad = True
+                t.op = op
+                t.parents = parents
+                t._rule = rule
+                t._saved_versions = tuple([p._vc[0] for p in parents])  # checked by backward
+                return t
+    t.requires_grad = False
+    t.op = ""
+    t.parents = ()
+    t._rule = None
+    t._saved_versions = ()
     return t
 
 

@@ -47,7 +47,13 @@ def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``; d/dx_i = 1/n."""
     a = x.data
     axes = normalize_axes(axis, a.ndim, "mean")
-    out = np.asarray(a.mean(axis=axes, keepdims=keepdims))
+    if a.size and a.dtype.kind == "f" and a.dtype.itemsize >= 4:
+        # what numpy's mean computes for float32/float64 (the same sum over the same n, so
+        # the same rounding), without its Python-level bookkeeping (4 us of 5 at batch 8)
+        total = a.sum(axis=axes, keepdims=keepdims)
+        out = np.asarray(total / (a.size // builtins.max(total.size, 1)))
+    else:
+        out = np.asarray(a.mean(axis=axes, keepdims=keepdims))
     shape = a.shape
     n = a.size // builtins.max(out.size, 1) if a.size else 0
     scale = a.dtype.type(1 / n) if n else a.dtype.type(np.nan)

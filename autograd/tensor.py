@@ -102,34 +102,10 @@ class Tensor:
         dtype: Any = None,
         label: str = "",
     ) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
-        elif is_value(data):
-            raise TypeError("Tensor(data): got a scalar Value; use Tensor(value.data)")
-        elif data is None:
-            raise TypeError("Tensor(data): data is None; expected a number, list or array")
-        try:
-            source = np.asarray(data)
-        except ValueError:
-            raise ValueError(f"Tensor(data): {_ragged(data)}") from None
-        if source.dtype.kind not in "biuf":
-            hint = " (complex values are not supported; take .real first)" * (
-                source.dtype.kind == "c"
-            )
-            raise TypeError(
-                f"Tensor(data): expected real numbers, got {type(data).__name__} of dtype "
-                f"{source.dtype}{hint}"
-            )
-        if dtype is None:
-            arr = source
-            # as torch.tensor: integer and bool data keep their dtype (indices, masks),
-            # numpy float arrays keep their precision, Python floats become float32
-            keep = arr.dtype.kind in "biu" or (
-                arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic))
-            )
-            arr = arr.copy() if keep else arr.astype(DEFAULT_DTYPE)
+        if type(data) is np.ndarray and dtype is None and data.dtype.kind in "biuf":
+            arr = data.copy()  # the common case, a numpy batch: its dtype kept, as below
         else:
-            arr = np.array(data, dtype=dtype)
+            arr = _as_array(data, dtype)
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(
                 f"Tensor: only floating dtypes can require gradients, got dtype {arr.dtype} "
@@ -337,40 +313,30 @@ class Tensor:
         own = saved[len(parents)] if len(saved) > len(parents) else 0
         if self._vc[0] != own and self._vc is not parents[0]._vc and _reads_output(self._rule):
             raise RuntimeError(_modified_message(self, self, own))
-        needs = tuple(p.requires_grad for p in parents)
+        needs = tuple([p.requires_grad for p in parents])
         rule = self._rule
         arrays_only = _arrays_only(rule)
-        if create_graph and arrays_only:
-            raise RuntimeError(
-                f"backward(create_graph=True): op {self.op!r} has a backward rule that only "
-                "runs on numpy arrays, so its second derivatives cannot be recorded"
-            )
-        if arrays_only:  # a custom_op vjp(g, needs)
-            shares = rule(g, needs)
-        elif create_graph:  # the same rule on the parent Tensors: a recorded graph
+        if create_graph:
+            if arrays_only:
+                raise RuntimeError(
+                    f"backward(create_graph=True): op {self.op!r} has a backward rule that "
+                    "only runs on numpy arrays, so its second derivatives cannot be recorded"
+                )
+            # the same rule on the parent Tensors: a recorded graph
             shares = rule(g if isinstance(g, Tensor) else leaf(np.asarray(g)), needs, parents,
                           self)
-        else:
+            _check_share_count(self, shares)
+            return tuple([_recorded_share(self, s) if need else None
+                          for need, s in zip(needs, shares)])
+        if arrays_only:  # a custom_op vjp(g, needs)
+            shares = rule(g, needs)
+        else:  # the fast path: the rule on arrays
             shares = rule(g, needs, tuple([p._data for p in parents]), self._data)
-        if len(shares) != len(parents):
-            raise ValueError(
-                f"backward(): op {self.op!r} returned {len(shares)} gradient shares for "
-                f"{len(parents)} parents"
-            )
-        out = []
-        for p, need, s in zip(parents, needs, shares):
-            if not need or s is None:
-                out.append(None)
-            elif create_graph:
-                if not isinstance(s, Tensor):
-                    raise RuntimeError(
-                        f"backward(create_graph=True): op {self.op!r} returned a numpy array, "
-                        "not a Tensor, for a share: its rule cut the second derivatives"
-                    )
-                out.append(s)
-            else:
-                out.append(s if s.dtype == p._data.dtype else s.astype(p._data.dtype))
-        return tuple(out)
+        _check_share_count(self, shares)
+        # each share in its parent's dtype (a float32 weight times a float64 constant...)
+        return tuple([None if s is None or not need else
+                      s if s.dtype == p._data.dtype else s.astype(p._data.dtype)
+                      for p, need, s in zip(parents, needs, shares)])
 
     def backward(
         self, gradient: Any = None, retain_graph_grads: bool = False, create_graph: bool = False
@@ -830,6 +796,37 @@ def _extremum_method(x: Tensor, dim: Any, keepdim: bool, axis: Axis, keepdims: b
     return reductions.amax(x, axis, keep) if kind == "max" else reductions.amin(x, axis, keep)
 
 
+def _as_array(data: Any, dtype: Any) -> np.ndarray:
+    """The array a new Tensor holds (a copy), with ``Tensor(data)``'s dtype rules."""
+    if isinstance(data, Tensor):
+        data = data.data
+    elif is_value(data):
+        raise TypeError("Tensor(data): got a scalar Value; use Tensor(value.data)")
+    elif data is None:
+        raise TypeError("Tensor(data): data is None; expected a number, list or array")
+    try:
+        source = np.asarray(data)
+    except ValueError:
+        raise ValueError(f"Tensor(data): {_ragged(data)}") from None
+    if source.dtype.kind not in "biuf":
+        hint = " (complex values are not supported; take .real first)" * (
+            source.dtype.kind == "c"
+        )
+        raise TypeError(
+            f"Tensor(data): expected real numbers, got {type(data).__name__} of dtype "
+            f"{source.dtype}{hint}"
+        )
+    if dtype is None:
+        arr = source
+        # as torch.tensor: integer and bool data keep their dtype (indices, masks),
+        # numpy float arrays keep their precision, Python floats become float32
+        keep = arr.dtype.kind in "biu" or (
+            arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic))
+        )
+        return arr.copy() if keep else arr.astype(DEFAULT_DTYPE)
+    return np.array(data, dtype=dtype)
+
+
 def _ragged(data: Any) -> str:
     """Why nested lists are not an array: the first two rows that differ."""
     def kind(row: Any) -> str:
@@ -847,6 +844,24 @@ def _ragged(data: Any) -> str:
                 if ", but row" in inner:
                     return f"in row {i}: {inner}"
     return "nested lists must be rectangular (every row the same length) and hold numbers"
+
+
+def _check_share_count(node: Tensor, shares: tuple) -> None:
+    if len(shares) != len(node.parents):
+        raise ValueError(
+            f"backward(): op {node.op!r} returned {len(shares)} gradient shares for "
+            f"{len(node.parents)} parents"
+        )
+
+
+def _recorded_share(node: Tensor, s: Any) -> Tensor | None:
+    """A share of ``backward(create_graph=True)``: a Tensor (a graph node), or None."""
+    if s is not None and not isinstance(s, Tensor):
+        raise RuntimeError(
+            f"backward(create_graph=True): op {node.op!r} returned a numpy array, "
+            "not a Tensor, for a share: its rule cut the second derivatives"
+        )
+    return s
 
 
 def _arrays_only(rule: Any) -> bool:
