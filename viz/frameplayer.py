@@ -1,15 +1,21 @@
 """One base for everything that plays frames: the HTML player and the exports, written once.
 
 A stepper (:class:`viz.BackpropStepper`, :class:`viz.NetworkStepper`, a training recorder)
-holds a list of ``frames`` and says two things about them: :meth:`FramePlayer.player_data`
-(the one drawing and the per-frame changes :func:`viz.player.player_html` plays) and
-:meth:`FramePlayer.sources` (each frame's DOT, for images). :class:`FramePlayer` turns those
-into the same methods with the same options on every stepper:
+holds a list of ``frames`` (each with its step ``text``) and says two things about them:
+:meth:`FramePlayer.player_data` (the one drawing and the per-frame changes
+:func:`viz.player.player_html` plays) and :meth:`FramePlayer.drawings` (each frame's
+Graphviz drawing, for images). :class:`FramePlayer` turns those into the same methods with the
+same options on every stepper:
 
-- ``to_html(title, full_page, element_id, images)``, ``save_html(path, title)`` and the
-  notebook display ``_repr_html_`` (which shows a size error as text instead of raising);
-- ``save_frames(directory, fmt, dpi)``, ``save_pdf(path)``, ``save_gif(path,
-  seconds_per_frame, dpi)``, each bounded by the stepper's size check (:meth:`check_size`);
+- ``to_html(title, full_page, element_id, images, font_scale)``, ``save_html(path, title,
+  font_scale)`` and the notebook display ``_repr_html_`` (which shows a size error as text
+  instead of raising);
+- ``save_frames(directory, fmt, dpi, caption)``, ``save_pdf(path, caption)``,
+  ``save_gif(path, seconds_per_frame, dpi, caption)``, each bounded by the stepper's size
+  check (:meth:`check_size`). Every exported frame carries its step's text as a caption (in a
+  PDF as text that can be searched) and no number a later step computes
+  (:mod:`viz.captions`); every file is written atomically with the mode ``open()`` gives
+  (:func:`viz.files.write_file`: the umask, not 0600);
 - ``len()``, indexing and iteration over ``frames``.
 
 A stepper whose frames are not Graphviz drawings overrides :meth:`frame_images`.
@@ -27,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from . import slides
-from .graph import check_html_path
+from .captions import caption_box, captioned, drop_invisible, hide_future
+from .files import write_file
+from .graph import Graph, check_dpi, check_html_path
 from .limits import GraphTooLargeError
 from .player import check_font_scale, player_html
 
@@ -40,9 +48,9 @@ _counter = itertools.count()
 class FramePlayer(ABC):
     """Base class of the steppers: frames, the HTML player and the image exports.
 
-    Subclasses set ``frames`` (a list) and implement :meth:`player_data` and
-    :meth:`sources`; they may override :meth:`check_size`, :attr:`default_title` and
-    :attr:`id_prefix`.
+    Subclasses set ``frames`` (a list of frames with a ``text``) and implement
+    :meth:`player_data` and :meth:`drawings`; they may override :meth:`check_size`,
+    :attr:`default_title` and :attr:`id_prefix`.
     """
 
     #: Whether notebook outputs carry a small image of each frame for readers without
@@ -61,8 +69,24 @@ class FramePlayer(ABC):
         ``row``), ``rows`` and ``images`` (see :func:`viz.player.player_html`)."""
 
     @abstractmethod
+    def drawings(self) -> Iterator[Graph]:
+        """Every frame's drawing, in order (one layout for all: the numbers a frame does not
+        show yet are written transparently)."""
+
     def sources(self) -> Iterator[str]:
-        """The DOT source of every frame, in order (one layout for all)."""
+        """The DOT source of every frame's drawing, in order (one layout for all)."""
+        for graph in self.drawings():
+            yield graph.source
+
+    def slides(self, caption: bool = True) -> Iterator[str]:
+        """The DOT source of every exported frame: its drawing with no number from a later
+        step (:func:`viz.captions.hide_future`) and, with ``caption``, its step's text below
+        it in a box as large as the longest text's (so the drawing does not move)."""
+        box = caption_box([f.text for f in self.frames]) if caption else None
+        for frame, graph in zip(self.frames, self.drawings(), strict=True):
+            if box is not None:
+                graph = captioned(graph, frame.text, box)
+            yield hide_future(graph.source)
 
     def check_size(self, what: str) -> None:
         """Raise :class:`viz.limits.GraphTooLargeError` if the frames are too big to render
@@ -80,9 +104,14 @@ class FramePlayer(ABC):
         return iter(self.frames)
 
     # ------------------------------------------------------------------------ images
-    def frame_images(self, fmt: str, dpi: int | None = None) -> Iterator[bytes]:
-        """Every frame rendered to ``fmt`` (``"svg"``, ``"png"``, ``"pdf"``) by Graphviz, lazily."""
-        return slides.render_many(self.sources(), fmt, dpi=dpi)
+    def frame_images(self, fmt: str, dpi: int | None = None,
+                     caption: bool = True) -> Iterator[bytes]:
+        """Every exported frame (:meth:`slides`) rendered to ``fmt`` (``"svg"``, ``"png"``,
+        ``"pdf"``) by Graphviz, lazily; SVG frames without the hidden numbers' placeholders."""
+        images = slides.render_many(self.slides(caption), fmt, dpi=dpi)
+        if fmt != "svg":
+            return images
+        return (drop_invisible(svg.decode("utf-8")).encode("utf-8") for svg in images)
 
     def fallback_images(self, sources: list[str]) -> list[str]:
         """Small PNG data URIs of the frames' DOT ``sources``, for the no-script filmstrip."""
@@ -92,19 +121,23 @@ class FramePlayer(ABC):
                 for p in slides.render_many(sources, "png", dpi=FALLBACK_DPI)]
 
     def save_frames(self, directory: str | Path, fmt: str = "svg",
-                    dpi: int | None = None) -> list[Path]:
+                    dpi: int | None = None, caption: bool = True) -> list[Path]:
         """Write one numbered image per frame (``frame_000.svg``...) for slides.
 
-        Every frame has the same layout, so the slides do not jump.
+        Every frame has the same layout, so the slides do not jump; each carries its step's
+        text below the drawing and no number a later step computes.
 
         Parameters
         ----------
         directory : str or Path
             Created if missing.
         fmt : {"svg", "png", "pdf", "dot"}
-            Images need Graphviz's ``dot``; ``"dot"`` writes the DOT source of each frame.
+            Images need Graphviz's ``dot``; ``"dot"`` writes the DOT source each image is
+            rendered from.
         dpi : int, optional
             Resolution of PNG frames (Graphviz's 96 without it; 192 suits a 1080p projector).
+        caption : bool
+            The step's text below each drawing (default); False for the drawing alone.
 
         Returns
         -------
@@ -112,30 +145,31 @@ class FramePlayer(ABC):
         """
         if fmt not in FRAME_FORMATS:
             raise ValueError(f"save_frames: fmt must be one of {FRAME_FORMATS}, got {fmt!r}")
+        check_dpi(dpi)
         if fmt != "dot":
             self.check_size("save_frames")
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         width = max(3, len(str(len(self.frames) - 1)))
         paths = [out / f"frame_{i:0{width}d}.{fmt}" for i in range(len(self.frames))]
-        if fmt == "dot":
-            for path, source in zip(paths, self.sources(), strict=True):
-                path.write_text(source, encoding="utf-8")
-        else:
-            for path, data in zip(paths, self.frame_images(fmt, dpi=dpi), strict=True):
-                path.write_bytes(data)
+        frames = (s.encode("utf-8") for s in self.slides(caption)) if fmt == "dot" \
+            else self.frame_images(fmt, dpi=dpi, caption=caption)
+        for path, data in zip(paths, frames, strict=True):
+            write_file(path, data)
         return paths
 
-    def save_pdf(self, path: str | Path) -> str:
+    def save_pdf(self, path: str | Path, caption: bool = True) -> str:
         """One PDF with a page per frame (vector graphics), for Beamer or PowerPoint decks.
 
-        Needs Graphviz's ``dot`` and the ``pypdf`` package (``pip install chainrule[slides]``).
+        Each page carries its step's text below the drawing as text (search finds it, and it
+        can be copied), unless ``caption=False``. Needs Graphviz's ``dot`` and the ``pypdf``
+        package (``pip install chainrule[slides]``).
         """
         self.check_size("save_pdf")
-        return slides.pdf_deck(self.frame_images("pdf"), path)
+        return slides.pdf_deck(self.frame_images("pdf", caption=caption), path)
 
     def save_gif(self, path: str | Path, seconds_per_frame: float = 1.0,
-                 dpi: int = 96) -> str:
+                 dpi: int = 96, caption: bool = True) -> str:
         """An animated GIF of the frames (needs ``dot`` and Pillow: ``chainrule[slides]``).
 
         Parameters
@@ -146,9 +180,13 @@ class FramePlayer(ABC):
             Display time of each frame.
         dpi : int
             Resolution of the frames.
+        caption : bool
+            The step's text below each drawing (default); False for the drawing alone.
         """
+        check_dpi(dpi)
         self.check_size("save_gif")
-        return slides.gif(self.frame_images("png", dpi=dpi), path, seconds_per_frame)
+        return slides.gif(self.frame_images("png", dpi=dpi, caption=caption), path,
+                          seconds_per_frame)
 
     # ------------------------------------------------------------------------ player
     def to_html(self, title: str | None = None, full_page: bool = True,
@@ -219,10 +257,8 @@ class FramePlayer(ABC):
         in .html or .htm (never a player inside steps.svg)."""
         path = check_html_path(path, "save_html")
         check_font_scale(font_scale)  # before any work
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(title=title, font_scale=font_scale, practice=practice,
-                                     **practice_options), encoding="utf-8")
-        return str(path)
+        return write_file(path, self.to_html(title=title, font_scale=font_scale,
+                                             practice=practice, **practice_options))
 
     def _repr_html_(self) -> str:
         digest = hashlib.sha1(str(id(self)).encode()).hexdigest()[:6]

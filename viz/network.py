@@ -767,10 +767,10 @@ class NetworkStepper(FramePlayer):
                 keys = r.rerun_all()
             yield frame.index, r, keys
 
-    def sources(self) -> Iterator[str]:
-        """The DOT source of every frame, in order (one layout for all)."""
+    def drawings(self) -> Iterator[Graph]:
+        """Every frame's drawing, in order (one layout for all)."""
         for _, r, _ in self.walk():
-            yield r.source()
+            yield r.snapshot()
 
     def check_size(self, what: str) -> None:
         """Refuse to render a network drawing over the node limit (:mod:`viz.limits`)."""

@@ -12,7 +12,9 @@ import io
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+from .files import write_file
 from .graph import GraphvizNotFoundError, run_dot
 
 #: Graphs per ``dot`` run (each run gets :func:`viz.graph.run_dot`'s time per graph).
@@ -108,7 +110,7 @@ def pdf_deck(pages: Iterable[bytes], path: str | Path) -> str:
     for data in pages:
         for page in PdfReader(io.BytesIO(data)).pages:
             writer.add_page(page)
-    return _write(path, writer.write)
+    return write_file(path, writer.write)
 
 
 def gif(pngs: Iterable[bytes], path: str | Path, seconds_per_frame: float = 1.0) -> str:
@@ -128,28 +130,8 @@ def gif(pngs: Iterable[bytes], path: str | Path, seconds_per_frame: float = 1.0)
         canvas.paste(im, (0, 0))
         frames.append(canvas.convert("P", palette=Image.Palette.ADAPTIVE))
 
-    def save(fh: io.BufferedWriter) -> None:
+    def save(fh: BinaryIO) -> None:
         frames[0].save(fh, format="GIF", save_all=True, append_images=frames[1:],
                        duration=int(seconds_per_frame * 1000), loop=0)
 
-    return _write(path, save)
-
-
-def _write(path: str | Path, writer) -> str:  # type: ignore[no-untyped-def]
-    """Write through a temporary file in the same folder, then replace (atomic)."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return str(path)
+    return write_file(path, save)

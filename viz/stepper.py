@@ -479,13 +479,13 @@ class BackpropStepper(FramePlayer):
                          node is view.highlight))
         return rows
 
-    def sources(self) -> Iterator[str]:
-        """The DOT source of every frame, in order (one layout for all).
+    def drawings(self) -> Iterator[Graph]:
+        """Every frame's drawing, in order (one layout for all).
 
         The cost is linear: each frame re-renders only the elements its step changes.
         """
         for _, r, _ in self.walk():
-            yield r.source()
+            yield r.snapshot()
 
     def check_size(self, what: str) -> None:
         """Refuse to render a graph over the node limit (:mod:`viz.limits`)."""

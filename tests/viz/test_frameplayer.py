@@ -16,7 +16,8 @@ from viz.graph import dot_available
 from viz.html import DATA_SLOT, asset, script
 
 EXPORTS = ("to_html", "save_html", "save_frames", "save_pdf", "save_gif", "_repr_html_",
-           "frame_images", "fallback_images", "__len__", "__getitem__", "__iter__")
+           "frame_images", "fallback_images", "sources", "slides", "__len__", "__getitem__",
+           "__iter__")
 #: Steppers whose frames are not Graphviz drawings draw their own frame_images (matplotlib).
 OWN_IMAGES = {"TrainingStepper": ("frame_images",)}
 
@@ -62,7 +63,7 @@ def test_steppers_share_the_export_methods(cls):
             continue
         assert getattr(cls, name) is getattr(FramePlayer, name), \
             f"{cls.__qualname__}.{name} is not FramePlayer's"
-    for name in ("player_data", "sources"):
+    for name in ("player_data", "drawings"):
         assert getattr(cls, name) is not getattr(FramePlayer, name), \
             f"{cls.__qualname__} must say its own {name}()"
     assert isinstance(cls.default_title, str) and cls.default_title
@@ -81,7 +82,7 @@ def test_same_options_on_both_steppers(tmp_path):
         paths = s.save_frames(tmp_path / prefix, fmt="dot")
         assert [p.name for p in paths][:2] == ["frame_000.dot", "frame_001.dot"]
         assert len(paths) == len(s) == len(list(s))
-        assert paths[-1].read_text() == list(s.sources())[-1]
+        assert paths[-1].read_text() == list(s.slides())[-1]  # what the images are of
         assert s._repr_html_().startswith('<div class="cr-player"')
 
 

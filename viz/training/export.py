@@ -93,22 +93,26 @@ class TrainingStepper(FramePlayer):
         """A new panel figure of the recording (matplotlib ``Figure``, no pyplot)."""
         return EpochPanels(self.recorder)
 
-    def sources(self) -> Iterator[str]:
+    def drawings(self) -> Iterator[Any]:
         """Not available: the frames are matplotlib figures, not Graphviz drawings."""
         raise ValueError("TrainingStepper: the frames are matplotlib figures, not Graphviz "
                          "drawings, so they have no DOT source; save_frames takes fmt='png', "
                          "'svg' or 'pdf'")
 
-    def frame_images(self, fmt: str, dpi: int | None = None) -> Iterator[bytes]:
+    def frame_images(self, fmt: str, dpi: int | None = None,
+                     caption: bool = True) -> Iterator[bytes]:
         """Every frame as ``fmt`` (``"png"``, ``"svg"``, ``"pdf"``), drawn by matplotlib.
 
         PNG frames are blitted (:meth:`EpochPanels.pngs`: the fixed parts drawn once), at
-        ``dpi`` (default 100: 1280 x 720 pixels); SVG and PDF are vector pages.
+        ``dpi`` (default 100: 1280 x 720 pixels); SVG and PDF are vector pages. The caption
+        is the figure's title, the epoch's summary (the first line of the frame's text; its
+        activation line is the activations panel); ``caption=False`` leaves it out.
         """
         if fmt not in ("png", "svg", "pdf"):
             raise ValueError(f"TrainingStepper: frames can be 'png', 'svg' or 'pdf', got "
                              f"{fmt!r}")
         panels = self.panels()
+        panels.titled = caption
         if fmt == "png":
             yield from panels.pngs(dpi or FRAME_DPI)
             return

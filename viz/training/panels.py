@@ -131,6 +131,8 @@ class EpochPanels:
         grid = fig.add_gridspec(2, 3, left=0.055, right=0.985, top=0.9, bottom=0.07,
                                 wspace=0.32, hspace=0.38, width_ratios=[1, 1.15, 1])
         self.title = fig.suptitle("", fontsize=13, x=0.5, y=0.975)
+        #: Whether the title says the epoch's summary (an exported frame's caption).
+        self.titled = True
         self._updates: list[Any] = []
         self._drawn: list[Any] = []
         self._first_panel(fig.add_subplot(grid[0, 0]))
@@ -394,7 +396,7 @@ class EpochPanels:
         drawn = []
         for update in self._updates:
             drawn += update(k)
-        self.title.set_text(self.rec.summary(k))
+        self.title.set_text(self.rec.summary(k) if self.titled else "")
         self._drawn = drawn + [self.title]
         return self.fig
 
