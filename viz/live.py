@@ -33,7 +33,7 @@ from typing import Any
 from . import slides
 from .format import fmt
 from .frameplayer import FALLBACK_DPI, FramePlayer
-from .graph import dot_available
+from .graph import Graph, dot_available
 from .html import asset
 from .limits import check_node_count
 from .live_ops import formula, gate_of, table
@@ -153,7 +153,8 @@ def drawing_model(stepper: BackpropStepper, render: bool = True) -> dict[str, An
     """The drawing with every number, and which node's value or gradient each text shows.
 
     Returns ``{"svg": str or None, "roles": [[element, role, what, node, slot, prefix]],
-    "click": {element: node}}`` (indices as in :func:`graph_model`).
+    "click": {element: node}, "source": DOT, "graph": the Graph}`` (indices as in
+    :func:`graph_model`).
     """
     final = stepper.final_view()
     cls = TracedRecord if stepper.options.style == "record" else TracedLecture
@@ -172,7 +173,7 @@ def drawing_model(stepper: BackpropStepper, render: bool = True) -> dict[str, An
         if key.startswith("e") and what != "s" and order[key] not in click:
             click[order[key]] = index[id(node)]
     svg = svg_for_player(graph.svg(), order) if render else None
-    return {"svg": svg, "roles": roles, "click": click, "source": graph.source}
+    return {"svg": svg, "roles": roles, "click": click, "source": graph.source, "graph": graph}
 
 
 # ------------------------------------------------------------------------ answers
@@ -342,11 +343,11 @@ class LivePage(FramePlayer):
         # a practice page plays the stepper's frames; an explore page is one drawing
         self.frames = stepper.frames if mode == "practice" else stepper.frames[-1:]
 
-    def sources(self) -> Iterator[str]:
-        """The DOT of each frame (practice), or of the one drawing with every number."""
+    def drawings(self) -> Iterator[Graph]:
+        """Each frame's drawing (practice), or the one drawing with every number (explore)."""
         if self.mode == "practice":
-            return self.stepper.sources()
-        return iter([drawing_model(self.stepper, render=False)["source"]])
+            return self.stepper.drawings()
+        return iter([drawing_model(self.stepper, render=False)["graph"]])
 
     def check_size(self, what: str) -> None:
         check_node_count(len(self.stepper.info), what)
