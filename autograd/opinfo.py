@@ -210,7 +210,7 @@ OPS: tuple[OpInfo, ...] = (
     _op("sigmoid", "sigmoid", ["sigmoid", "a"], [["*", "out", ["-", 1, "out"]]],
         ["σ({a}) * (1 - σ({a}))"], function=True, matrix=_ew("{g} ⊙ {out} ⊙ (1 − {out})")),
     _op("relu", "relu", ["where", [">", "a", 0], "a", 0], [[">", "a", 0]],
-        ["1 if {a} > 0 else 0"], function=True, matrix=_ew("{g} ⊙ [{a} > 0]")),
+        ["1 if {a} > 0 else 0"], function=True, matrix=_ew("{g} ⊙ (1 where {a} > 0, else 0)")),
     _op("sin", "sin", ["sin", "a"], [["cos", "a"]], ["cos({a})"], function=True,
         matrix=_ew("{g} ⊙ cos({a})")),
     _op("cos", "cos", ["cos", "a"], [["neg", ["sin", "a"]]], ["-sin({a})"], function=True,

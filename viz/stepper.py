@@ -47,7 +47,7 @@ from .render.neurons import name_neurons
 from .texts.conv import node_args, op_args_text, output_size_text
 from .texts.numbers import binary, fmt_any, is_array, parse_constant_gate
 from .texts.scalar import ARITH, consistent, is_scalar, local_formula
-from .texts.tensor import MatrixStep, dims, summary
+from .texts.tensor import MatrixStep, dims, step_text, summary
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 @dataclass(frozen=True)
@@ -351,11 +351,10 @@ class BackpropStepper(FramePlayer):
         num = self._num
         if step.local is None:  # Tensor: the matrix-calculus form, with shapes
             names = [self._operand(q)[0] for q in step.node.parents]
-            formula, numbers = MatrixStep(step.node, step.slot, names, n, f"d{r}/d{n}",
-                                          step.upstream, step.contribution, num,
-                                          self.precision).text(f"d{r}/d{p}")
-            lead = " " * len(f"d{r}/d{p} ") + ("  " if step.previous is not None else "")
-            rule = f"{formula}\n{lead}= {numbers}"
+            prefix = f"d{r}/d{p} " + ("+=" if step.previous is not None else "=")
+            rule = step_text(prefix, MatrixStep(step.node, step.slot, names, n, f"d{r}/d{n}",
+                                                step.upstream, step.contribution, num,
+                                                self.precision))
         elif step.node is self.root and not self.seeded:
             # df/df = 1: name the local derivative instead of "df/df * df/dq"
             expr, names = self._expression(step.node)

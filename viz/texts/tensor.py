@@ -265,25 +265,51 @@ class MatrixStep:
         return f", summed over {_axes_text(axes)}"
 
     # ----------------------------------------------------------------- numbers
-    def numbers(self) -> str:
-        """``[[0.44]; [0.52]] · [[0.20, 0.40]] = [[0.09, 0.18]; [0.10, 0.21]]``, the
-        operands left out when they are large."""
+    def numbers(self, width: int | None = None) -> str:
+        """``[[0.44]; [0.52]] · [[0.20, 0.40]] = [[0.088, 0.18]; [0.10, 0.21]]``, the
+        operands left out when they are large (or the line would pass ``width`` characters)."""
         result = self._shown(self.share)
         product = self.product()
         if product is not None:
             mats, _ = product
             if all(m.size <= MAX_SHOWN for m in mats):
-                return f"{self.num(mats[0])} · {self.num(mats[1])} = {result}"
+                line = f"{self.num(mats[0])} · {self.num(mats[1])} = {result}"
+                if width is None or len(line) <= width:
+                    return line
         return result
 
     def _shown(self, x: np.ndarray) -> str:
         return self.num(x) if x.size <= 36 else summary(x, self.precision)
 
-    def text(self, target: str) -> tuple[str, str]:
-        """``(formula line, numbers)``: ``"dJ/dq · xᵀ   (2×1 · 1×2 → 2×2, the shape of W)"``
-        and ``"[[0.44]; [0.52]] · [[0.20, 0.40]] = [[0.09, ...]]"``. ``target`` names the
-        receiving gradient (``dJ/dW``), used when the op has no matrix form."""
+    def parts(self, width: int | None = None) -> tuple[str, str, str]:
+        """``(formula, shape note, numbers)``: ``"dJ/dq · xᵀ"``, ``"2×1 · 1×2 → 2×2, the shape
+        of W"`` and ``"[[0.44]; [0.52]] · [[0.20, 0.40]] = [[0.088, ...]]"`` (the numbers
+        within ``width`` characters where they can be)."""
         formula = self.formula()
         if formula is None:  # an op without a form (a custom op): say what happens
             formula = f"the backward rule of {self.node.op} applied to {self.grad_name}"
-        return f"{formula}{self.broadcast_sum()}   ({self.shape_note()})", self.numbers()
+        return f"{formula}{self.broadcast_sum()}", self.shape_note(), self.numbers(width)
+
+
+def step_text(prefix: str, step: MatrixStep, width: int = 90) -> str:
+    """A Tensor backward step to write after ``prefix`` (``"dJ/dW ="``, ``"dJ/dq +="``) and a
+    space: the formula
+    with its shapes (the shapes on a line of their own when the two would pass ``width``
+    characters), then ``= numbers`` under the prefix's ``=`` (a product's operands only
+    where they fit).
+
+    >>> from autograd import Tensor
+    >>> W = Tensor([[1.0, 2.0]], requires_grad=True, label="W")
+    >>> q = W @ Tensor([[3.0], [4.0]], label="x")
+    >>> step = MatrixStep(q, 0, ["W", "x"], "q", "dJ/dq", np.ones((1, 1)), np.array([[3.0, 4.0]]),
+    ...                   str)
+    >>> print("dJ/dW = " + step_text("dJ/dW =", step))
+    dJ/dW = dJ/dq · xᵀ   (1×1 · 1×2 → 1×2, the shape of W)
+          = [[1.]] · [[3. 4.]] = [[3. 4.]]
+    """
+    indent = " " * len(prefix)  # where the formula starts, less one
+    formula, note, numbers = step.parts(width - len(indent) - 1)
+    line = f"{formula}   ({note})"
+    if len(prefix) + 1 + len(line) > width:
+        line = f"{formula}\n{indent} ({note})"
+    return f"{line}\n{indent[:-1]}= {numbers}"
