@@ -194,20 +194,40 @@ def parse_answer(text: str) -> float | None:
     return None if den == 0 else float(Fraction(parts[0]) / Fraction(parts[1]))
 
 
+def tolerance(expected: float, precision: int) -> float:
+    """Half the last digit ``fmt(expected, precision)`` shows: how far a right answer may be.
+
+    A number below 1 shows more decimals than ``precision`` (``0.0050``), so its tolerance is
+    finer; an integer (``4``) is held to ``precision`` decimals; scientific notation to its
+    mantissa's last digit.
+
+    >>> tolerance(-0.19661, 2), tolerance(0.0049617, 2), tolerance(4.0, 2), tolerance(2e-8, 2)
+    (0.005, 5e-05, 0.005, 5e-10)
+    """
+    text = fmt(expected, precision)
+    mantissa, _, exponent = text.partition("e")
+    decimals = len(mantissa.partition(".")[2]) if "." in mantissa else (
+        precision if not exponent else 0)
+    return 0.5 * 10.0 ** (int(exponent or 0) - decimals)
+
+
 def judge(text: str, expected: float, precision: int) -> bool:
-    """Whether ``text`` is ``expected`` within the shown precision (half a last digit).
+    """Whether ``text`` is ``expected`` within the shown precision (half the last digit shown,
+    :func:`tolerance`).
 
     >>> judge("-0.2", -0.19661, 2), judge("0.39", 0.3932, 2), judge("0.4", 0.3932, 2)
     (True, True, False)
     >>> judge("1/4", 0.25, 2), judge("4", 4.0, 2), judge("four", 4.0, 2)
     (True, True, False)
+    >>> judge("0", 0.0049617, 2), judge("0.005", 0.0049617, 2)  # shown as 0.0050
+    (False, True)
     """
     x = parse_answer(text)
     if x is None:
         return False
     if not math.isfinite(expected):
         return False
-    return abs(x - expected) <= 0.5 * 10.0 ** -precision + 1e-9 * abs(expected)
+    return abs(x - expected) <= tolerance(expected, precision) + 1e-12 * abs(expected)
 
 
 def questions(stepper: BackpropStepper, ask: Any = None, choices: int | None = None,
@@ -251,7 +271,9 @@ def questions(stepper: BackpropStepper, ask: Any = None, choices: int | None = N
         hints = [f"local derivative: d{n}/d{par} = {local}",
                  f"upstream: d{r}/d{n} = {fmt(f.upstream, p)}"]
         item: dict[str, Any] = {"frame": f.index, "node": index[id(f.parent)], "q": q,
-                                "hints": hints, "x": number_json(f.accumulated), "choices": None}
+                                "hints": hints, "x": number_json(f.accumulated),
+                                "tol": tolerance(f.accumulated, p) if math.isfinite(f.accumulated)
+                                else 0.0, "choices": None}
         if choices:
             item["choices"] = _choices(stepper, f, int(choices), rng)
         out.append(item)

@@ -10,6 +10,8 @@ One test, two halves:
    shared notebook would be) is opened without running it. JupyterLab shows no SVG there, so
    every drawing must show its PNG, and every player its no-script form: frame images and
    step texts, no SVG text leaking, a bounded height.
+3. Live pages (issue 22): notebook 09, trusted, runs all cells; its explore and practice pages
+   are scripted through ``window.chainrule.players`` (a descent step, a set, a wrong answer).
 
 The server is stopped at the end. Skips with a reason when Chromium, Playwright, JupyterLab
 or Graphviz is missing (and fails in CI, where ``make`` installs them). About 40-60 s.
@@ -298,3 +300,42 @@ def test_untrusted_copy_shows_pngs_and_the_player_fallback(lab, browser):
             "SVG text (node titles like n0->n2) leaks into the fallback"
         assert state["images"] >= 2, "the fallback shows the frames as images"
         assert state["height"] <= 800, "the fallback has a bounded height"
+
+
+PRACTICE = NOTEBOOK.parent / "09_practice.ipynb"
+
+
+def test_trusted_live_pages_work_in_jupyterlab(lab, browser):
+    # notebook 09's explore and practice pages run their scripts in a trusted notebook
+    shutil.copy(PRACTICE, lab.root / PRACTICE.name)
+    page, errors = _open(browser, lab, PRACTICE.name)
+    # the workspace may restore an earlier test's notebook first: wait for this one
+    page.wait_for_function("""(name) => { const w = window.jupyterapp.shell.currentWidget;
+        return w && w.context && w.context.path === name && w.context.isReady
+            && w.content.widgets.length > 0; }""", arg=PRACTICE.name)
+    page.evaluate(RUN_ALL)
+    page.wait_for_function(ALL_DONE, polling=500)
+    assert page.evaluate(ERRORS_IN_OUTPUTS) == []
+    page.wait_for_function("() => window.chainrule && window.chainrule.players.length >= 5")
+    state = page.evaluate("""() => {
+      const ps = window.chainrule.players, has = (p, n) => { try { p.value(n); return true; }
+        catch (e) { return false; } };
+      const net = ps.find(p => p.mode === 'explore' && has(p, 'W2_11'));
+      const circuit = ps.find(p => p.mode === 'explore' && has(p, 'x0'));
+      const quiz = ps.find(p => p.mode === 'practice' && has(p, 'w1'));
+      const before = net.value('L');
+      net.descend();
+      circuit.set('x0', 3);
+      for (let k = 0; k < quiz.frames() && quiz.ask() === null; k++) quiz.goto(k);
+      return {modes: ps.map(p => p.mode), before: before, after: net.value('L'),
+              w: net.value('W2_11'), f: circuit.value('f'), asked: quiz.ask(),
+              wrong: quiz.answer('12345'),
+              live: document.querySelectorAll('.jp-Notebook .cr-live.cr-js').length};
+    }""")
+    page.close()
+    assert errors == [], errors
+    assert state["modes"].count("practice") == 3 and state["modes"].count("explore") == 2
+    assert state["live"] == 5  # every page's script ran (none left as its fallback)
+    assert abs(state["w"] - 0.2723) < 1e-4 and state["after"] < state["before"]
+    assert state["f"] > 0.99  # w0 x0 = 6: the neuron saturates
+    assert state["asked"] == "w1" and state["wrong"] is False

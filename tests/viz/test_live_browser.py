@@ -301,6 +301,21 @@ def test_every_step_asked_fractions_and_keyboard(browser, tmp_path):
     page.context.close()
 
 
+def test_a_small_gradient_is_judged_to_the_digits_it_shows(browser, tmp_path):
+    # lecture 001's gradients are near 0.005: shown as 0.0050, so "0" is wrong, "0.005" right
+    x, y = Value(0.0049617, label="x"), Value(1.0, label="y")
+    f = x * y
+    f.label = "f"
+    page = _open(browser, tmp_path, viz.practice(f, ask="y").to_html())
+    assert _goto_question(page) == "y"
+    p = "window.chainrule.players[0]"
+    assert page.evaluate(f"() => {p}.answer('0')") is False
+    assert page.evaluate(f"() => {p}.answer('0.01')") is False
+    assert page.evaluate(f"() => {p}.answer('0.00496')") is True
+    assert "0.0050" in page.inner_text(".cr-text")
+    page.context.close()
+
+
 def test_multiple_choice_by_number_key(browser, tmp_path):
     s = viz.step(xyz_circuit())
     page = _open(browser, tmp_path, s.to_html(practice=True, ask=["x"], choices=4))

@@ -21,7 +21,7 @@ import pytest
 import viz
 from autograd import Value, opinfo
 from viz.demo import sigmoid_circuit, xyz_circuit
-from viz.live import graph_model, judge, parse_answer, questions
+from viz.live import graph_model, judge, parse_answer, questions, tolerance
 from viz.live_ops import PAGE_OPERATORS, gate_of, rows, table
 from viz.nodes import GraphInfo
 
@@ -151,6 +151,17 @@ def test_answers_are_parsed_and_judged_within_the_shown_precision():
     assert judge("-0.197", -0.19661193, 2)
     assert judge("0.39", 0.39322386, 2) and judge("0.393", 0.39322386, 3)
     assert not judge("0.39", 0.39322386, 3)
+
+
+def test_the_shown_number_is_right_and_one_digit_off_is_wrong():
+    rng = random.Random(3)
+    for _ in range(2000):
+        x = rng.uniform(-3, 3) * 10.0 ** rng.randint(-8, 6)
+        p = rng.randint(0, 4)
+        shown = viz.format.fmt(x, p)
+        assert judge(shown, x, p), (x, p, shown)
+        step = 2 * tolerance(x, p)  # one last shown digit
+        assert not judge(repr(x + 1.5 * step), x, p) and not judge(repr(x - 1.5 * step), x, p)
 
 
 def test_quiz_break_asks_only_the_named_node_once():

@@ -136,10 +136,10 @@
     var den = Number(parts[1]);
     return den === 0 ? null : Number(parts[0]) / den;
   }
-  function judge(text, x) {  // right within half the last shown digit (viz.live.judge)
+  function judge(text, q) {  // right within half the last digit shown (viz.live.judge)
     var y = parse(text);
-    if (y === null || !isFinite(x)) { return false; }
-    return Math.abs(y - x) <= 0.5 * Math.pow(10, -P) + 1e-9 * Math.abs(x);
+    if (y === null || !isFinite(q.x)) { return false; }
+    return Math.abs(y - q.x) <= q.tol + 1e-12 * Math.abs(q.x);
   }
 
   // ---------------------------------------------------------------------------- the DOM
@@ -446,7 +446,7 @@
   function answer(t) {
     var i = pending();
     if (i < 0) { return false; }
-    var ok = judge(t, Q[i].x);
+    var ok = judge(t, Q[i]);
     state[i].tries += 1;
     if (ok) {
       if (state[i].tries === 1) { right += 1; }
