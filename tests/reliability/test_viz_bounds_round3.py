@@ -38,17 +38,19 @@ def _require_dot_and_proc() -> None:
         pytest.skip("Graphviz 'dot' is not installed")
 
 
-def _dot_processes() -> set[int]:
-    """Pids of running ``dot`` processes (any parent: a re-parented one counts too)."""
+def _dot_processes(parent: int | None = None) -> set[int]:
+    """Pids of running ``dot`` processes: all of them (a re-parented one counts too), or the
+    children of ``parent`` (other programs on the machine may run dot at the same time)."""
     found = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 comm = (entry / "comm").read_text().strip()
-                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if comm == "dot" and state != "Z":
+            state, ppid = fields[0], int(fields[1])
+            if comm == "dot" and state != "Z" and (parent is None or ppid == parent):
                 found.add(int(entry.name))
     return found
 
@@ -63,16 +65,15 @@ def _wait_for(predicate, seconds: float) -> bool:
 
 
 def _start_slow_cli(tmp_path: Path) -> tuple[subprocess.Popen, set[int]]:
-    before = _dot_processes()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "viz", SLOW, "x=1", "-o",
                              str(tmp_path / "slow.png")], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    started = _wait_for(lambda: _dot_processes() - before, 30)
+    started = _wait_for(lambda: _dot_processes(proc.pid), 60)
     if not started:
         proc.kill()
         pytest.fail(f"the CLI never started dot: {proc.communicate()}")
-    return proc, _dot_processes() - before
+    return proc, _dot_processes(proc.pid)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
