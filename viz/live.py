@@ -34,7 +34,7 @@ from . import slides
 from .format import fmt
 from .frameplayer import FALLBACK_DPI, FramePlayer
 from .graph import Graph, dot_available
-from .html import asset
+from .html import asset, script
 from .limits import check_node_count
 from .live_ops import formula, gate_of, table
 from .nodes import is_constant, is_tensor
@@ -321,7 +321,7 @@ def page_html(payload: dict[str, Any], title: str, element_id: str, fallback: st
             f'style="--cr-scale: {scale:g}">'
             f"<style>{asset('live.css')}</style>{fallback}"
             f'<script type="application/json" class="cr-data">{script_json(payload)}</script>'
-            f"<script>{asset('live.js')}</script></div>")
+            f"<script>{script('live.js')}</script></div>")
     if not full_page:
         return body
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -61,7 +61,8 @@ def test_wheel_contains_exactly_the_three_packages_and_the_data(wheel):
     for package in IMPORT_NAMES:
         assert f"{package}/py.typed" in names
     assert any(n.startswith("nn/") and n.endswith("digits.csv.gz") for n in names)
-    assert {"viz/html/player.js", "viz/html/player.css"} <= set(names)  # the page's files
+    assert {f"viz/html/{f}" for f in ("player.js", "player.css", "live.js", "live.css",
+                                      "drawing.js")} <= set(names)  # the pages' files
 
 
 def test_readme_gives_the_two_commands_first():

@@ -13,7 +13,7 @@ import viz
 from viz.demo import xyz_circuit
 from viz.frameplayer import FramePlayer
 from viz.graph import dot_available
-from viz.html import DATA_SLOT, asset, script
+from viz.html import DATA_SLOT, DRAWING_SLOT, asset, script
 
 EXPORTS = ("to_html", "save_html", "save_frames", "save_pdf", "save_gif", "_repr_html_",
            "frame_images", "fallback_images", "sources", "slides", "__len__", "__getitem__",
@@ -106,8 +106,10 @@ def test_player_script_and_styles_come_from_the_package_files():
     assert js.count(DATA_SLOT) == 1 and "function (D, S)" in js
     page = viz.step(xyz_circuit()).to_html()
     assert css in page
-    body = js.split(DATA_SLOT)
-    assert body[0] in page and body[1] in page and DATA_SLOT not in page
+    assert js.count(DRAWING_SLOT) == 1  # the drawing code it shares with the live pages
+    body = js.replace(DRAWING_SLOT, asset("drawing.js")).split(DATA_SLOT)
+    assert body[0] in page and body[1] in page
+    assert DATA_SLOT not in page and DRAWING_SLOT not in page
     assert script("player.js", "{}").count("{}") >= 1
     for bad in ("../draw.py", "nope.js", ".hidden"):
         with pytest.raises(ValueError, match="viz.html.asset"):

@@ -149,6 +149,7 @@
     if (text !== undefined) { e.textContent = text; }
     return e;
   }
+/*CHAINRULE_DRAWING*/
   function button(parent, label, title, f) {
     var b = el("button", "", label);
     b.type = "button"; b.title = title;
@@ -162,41 +163,8 @@
   root.appendChild(bar);
   var main = el("div", "cr-main"), side = el("div", "cr-side");
   var stagebox = el("div", "cr-stagebox"), stage = el("div", "cr-stage");
-  var svg = null, groups = [], natural = null;
-  if (D.svg) {
-    stage.innerHTML = D.svg;  // Graphviz's SVG, prepared in Python (labels escaped there)
-    svg = stage.querySelector("svg");
-    var vb = svg.viewBox && svg.viewBox.baseVal;
-    natural = vb && vb.width ? [vb.width * 4 / 3, vb.height * 4 / 3]
-                             : [svg.width.baseVal.value, svg.height.baseVal.value];
-    svg.removeAttribute("width"); svg.removeAttribute("height");
-    var gs = svg.querySelectorAll("g[data-k]");
-    for (var a = 0; a < gs.length; a++) {
-      var gk = +gs[a].getAttribute("data-k");
-      (groups[gk] = groups[gk] || []).push(gs[a]);
-    }
-    var ts = svg.querySelectorAll("text[data-r]");
-    for (var b = 0; b < ts.length; b++) { ts[b].crOriginal = ts[b].textContent; }
-  } else {
-    stage.appendChild(el("p", "", "(install Graphviz's dot to see the drawing)"));
-  }
-  function setRole(gs, role, val) {
-    for (var i = 0; gs && i < gs.length; i++) {
-      var g = gs[i];
-      if (role === "h") { g.classList.toggle("cr-hl", !!val); continue; }
-      var at = role.indexOf("#");
-      var ts = at < 0 ? g.querySelectorAll('text[data-r="' + role + '"]')
-        : g.querySelectorAll('text[data-r="' + role.slice(0, at) + '"][data-i="' +
-                             role.slice(at + 1) + '"]');
-      var lines = val === null ? [] : String(val).split("\n");
-      for (var t = 0; t < ts.length; t++) {
-        if (val === null) { ts[t].classList.add("cr-off"); continue; }
-        ts[t].classList.remove("cr-off");
-        var pre = ts[t].getAttribute("data-p") || "";
-        ts[t].textContent = t < lines.length ? pre + lines[t] : ts[t].crOriginal;
-      }
-    }
-  }
+  var drawn = loadDrawing(stage, D.svg);
+  var svg = drawn.svg, groups = drawn.groups, natural = drawn.natural;
   function number(what, k, slot) {
     return what === "v" ? vals[k] : (what === "g" ? grads[k] : shares[k][slot]);
   }
@@ -365,16 +333,7 @@
     var i = qOf[cur];
     return i !== undefined && !state[i].done ? i : -1;
   }
-  function reset() {
-    if (!svg) { return; }
-    var ts = svg.querySelectorAll("text[data-r]");
-    for (var i = 0; i < ts.length; i++) {
-      ts[i].textContent = ts[i].crOriginal; ts[i].classList.remove("cr-off");
-      ts[i].classList.remove("cr-ask-mark");
-    }
-    var hl = svg.querySelectorAll(".cr-hl");
-    for (var j = 0; j < hl.length; j++) { hl[j].classList.remove("cr-hl"); }
-  }
+  function reset() { resetDrawing(svg, "cr-ask-mark"); }
   function apply(i, masked) {
     var f = F[i];
     for (var a = 0; a < f.c.length; a++) {

@@ -18,6 +18,7 @@
     if (text !== undefined) { e.textContent = text; }
     return e;
   }
+/*CHAINRULE_DRAWING*/
   function button(label, title, f) {
     var b = el("button", "", label);
     b.type = "button"; b.title = title; b.tabIndex = -1;
@@ -50,24 +51,8 @@
   sizer.setAttribute("aria-hidden", "true");
   root.appendChild(bar); root.appendChild(phase); root.appendChild(text);
   root.appendChild(stage); root.appendChild(sizer);
-  var svg = null, groups = [], natural = null;
-  if (D.svg) {
-    stage.innerHTML = D.svg;
-    svg = stage.querySelector("svg");
-    var vb = svg.viewBox && svg.viewBox.baseVal;
-    natural = vb && vb.width ? [vb.width * 4 / 3, vb.height * 4 / 3]
-                             : [svg.width.baseVal.value, svg.height.baseVal.value];
-    svg.removeAttribute("width"); svg.removeAttribute("height");
-    var gs = svg.querySelectorAll("g[data-k]");
-    for (var i = 0; i < gs.length; i++) {
-      var gk = +gs[i].getAttribute("data-k");
-      (groups[gk] = groups[gk] || []).push(gs[i]);
-    }
-    var texts = svg.querySelectorAll("text[data-r]");
-    for (var j = 0; j < texts.length; j++) { texts[j].crOriginal = texts[j].textContent; }
-  } else {
-    stage.appendChild(el("p", "", "(install Graphviz's dot to see the drawing)"));
-  }
+  var drawn = loadDrawing(stage, D.svg);
+  var svg = drawn.svg, groups = drawn.groups, natural = drawn.natural;
   var details = el("details", "cr-numbers"), table = el("table", "cr-table");
   details.appendChild(el("summary", "", "values and gradients"));
   if (D.inline) { details.open = true; }
@@ -84,33 +69,8 @@
   if (D.rows.length) { root.appendChild(details); }
   details.addEventListener("toggle", fit);
 
-  function setRole(gs, role, val) {
-    for (var i = 0; gs && i < gs.length; i++) { setRole1(gs[i], role, val); }
-  }
-  function setRole1(g, role, val) {
-    if (role === "h") { g.classList.toggle("cr-hl", !!val); return; }
-    var at = role.indexOf("#");
-    var ts = at < 0 ? g.querySelectorAll('text[data-r="' + role + '"]')
-      : g.querySelectorAll('text[data-r="' + role.slice(0, at) + '"][data-i="' +
-                           role.slice(at + 1) + '"]');
-    var lines = val === null ? [] : String(val).split("\n");
-    for (var i = 0; i < ts.length; i++) {
-      var t = ts[i];
-      if (val === null) { t.classList.add("cr-off"); continue; }
-      t.classList.remove("cr-off");
-      var p = t.getAttribute("data-p") || "";
-      t.textContent = i < lines.length ? p + lines[i] : t.crOriginal;
-    }
-  }
   function reset() {
-    if (svg) {
-      var ts = svg.querySelectorAll("text[data-r]");
-      for (var i = 0; i < ts.length; i++) {
-        ts[i].textContent = ts[i].crOriginal; ts[i].classList.remove("cr-off");
-      }
-      var hl = svg.querySelectorAll(".cr-hl");
-      for (var j = 0; j < hl.length; j++) { hl[j].classList.remove("cr-hl"); }
-    }
+    resetDrawing(svg);
     rows.forEach(function (r) { r.v.textContent = ""; r.g.textContent = ""; });
   }
   function apply(i) {
