@@ -253,9 +253,10 @@ class BackpropStepper(FramePlayer):
         if args is not None:
             names = ", ".join(self._operand(p)[0] for p in parents)
             shapes = ", ".join(dims(np.shape(p.data)) for p in parents)
-            return (f"{name} = {op}({names}), {op_args_text(args)} = {value}"
+            indent = " " * len(name)
+            return (f"{name} = {op}({names}), {op_args_text(args)}"
                     f"   ({shapes} → {dims(np.shape(node.data))}{other})\n"
-                    f"{output_size_text(op, args)}")
+                    f"{indent} = {value}\n{output_size_text(op, args)}")
         return None
 
     def _forward_text(self, node: Any) -> str:

@@ -63,10 +63,10 @@ def test_gate_and_forward_step_carry_the_arguments_and_the_output_size(case):
     y = make(x, w)
     s, J = stepped(y)
     text = forward_text(s, y)
-    assert f"{y.op}(x" in text and f", {args_text} = " in text
+    assert text.startswith(f"[{y.op}] = {y.op}(x") and f", {args_text}   (" in text
     assert "d=" not in args_text or "d=2" in text
     assert ("groups" in text) == ("groups" in case)  # dilation/groups only when not 1
-    line = text.split("\n")[1]
+    line = text.split("\n")[2]  # under "= value"
     assert line.startswith("output size ")
     # the arithmetic printed for each axis gives the output's size on that axis
     shown = re.findall(r"((?:floor|ceil)\(\(\d[^=]*?\)/\d+\) \+ 1) = (\d+)", line)
@@ -85,7 +85,7 @@ def test_gate_and_forward_step_carry_the_arguments_and_the_output_size(case):
 def test_different_rows_and_columns_are_worked_out_separately():
     x = tensor((1, 1, 5, 8), "x")
     y = autograd.max_pool2d(x, (3, 2), stride=(1, 2))
-    line = forward_text(stepped(y)[0], y).split("\n")[1]
+    line = forward_text(stepped(y)[0], y).split("\n")[2]
     assert line == ("output size floor((n + 2p − k)/s) + 1: rows floor((5 + 2·0 − 3)/1) + 1 = 3, "
                     "columns floor((8 + 2·0 − 2)/2) + 1 = 4")
 
