@@ -12,6 +12,7 @@ import re
 import subprocess
 
 import pytest
+from vizhelpers import tiny_recording
 
 import nn
 import viz
@@ -179,12 +180,7 @@ def test_png_and_gif_frames_are_captioned_and_one_size(tmp_path, dot_required):
 def test_training_frames_are_captioned_by_their_title(tmp_path):
     pytest.importorskip("matplotlib")
     pypdf = pytest.importorskip("pypdf")
-    X, y = nn.xor(32, noise=0.05, seed=0)
-    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Tanh(), nn.Linear(2, 2, seed=1))
-    rec = viz.TrainingRecorder(model, X, y, every=3)
-    nn.fit(model, nn.CrossEntropyLoss(), nn.optim.SGD(model.parameters(), lr=0.3),
-           nn.DataLoader(X, y, batch_size=8), epochs=3, progress=False, callback=rec)
-    s = rec.stepper()
+    s = tiny_recording(every=3, epochs=3).stepper()
     page = next(iter(s.frame_images("pdf")))
     bare = next(iter(s.frame_images("pdf", caption=False)))
     summary = _words(s.frames[0].text.split("\n")[0])

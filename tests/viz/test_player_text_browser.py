@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from headless import chromium, missing_browser, require
+from vizhelpers import tiny_recording
 
 import nn
 import viz
@@ -40,13 +41,7 @@ def _training() -> viz.TrainingStepper | None:
         import matplotlib  # noqa: F401
     except ImportError:
         return None
-    X, y = nn.xor(32, noise=0.05, seed=0)
-    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Tanh(), nn.Linear(2, 2, seed=1))
-    rec = viz.TrainingRecorder(model, X, y, every=2)
-    opt = nn.optim.SGD(model.parameters(), lr=0.3, momentum=0.9)
-    nn.fit(model, nn.CrossEntropyLoss(), opt, nn.DataLoader(X, y, batch_size=8), epochs=6,
-           progress=False, callback=rec)
-    return rec.stepper()
+    return tiny_recording().stepper()
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 from headless import chromium, missing_browser, require
+from vizhelpers import tiny_recording
 
 import nn
 import viz
@@ -36,12 +37,7 @@ def xor_rec():
 @pytest.fixture(scope="module")
 def tiny_rec():
     """Three recorded epochs: for the slower vector exports (a page per epoch)."""
-    X, y = nn.xor(32, noise=0.05, seed=0)
-    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Tanh(), nn.Linear(2, 2, seed=1))
-    rec = viz.TrainingRecorder(model, X, y, every=2)
-    opt = nn.optim.SGD(model.parameters(), lr=0.3, momentum=0.9)
-    nn.fit(model, nn.CrossEntropyLoss(), opt, nn.DataLoader(X, y, batch_size=8), epochs=6,
-           progress=False, callback=rec)
+    rec = tiny_recording()
     assert rec.epochs == [2, 4, 6]
     return rec
 

@@ -191,3 +191,18 @@ def edges_through_nodes(source: str, inset: float = 1.0) -> list[tuple[str, str,
             if any(x0 < px < x1 and y0 < py < y1 for px, py in _bezier(pts)):
                 found.append((boxes[e["tail"]][0], boxes[e["head"]][0], name))
     return found
+
+
+def tiny_recording(every: int = 2, epochs: int = 6):
+    """A TrainingRecorder of a 2-2-2 tanh net on 32 XOR points (epochs 2, 4, 6 by default):
+    small enough for the slower exports and the browser (needs matplotlib to be viewed)."""
+    import nn
+    import viz
+
+    X, y = nn.xor(32, noise=0.05, seed=0)
+    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Tanh(), nn.Linear(2, 2, seed=1))
+    rec = viz.TrainingRecorder(model, X, y, every=every)
+    opt = nn.optim.SGD(model.parameters(), lr=0.3, momentum=0.9)
+    nn.fit(model, nn.CrossEntropyLoss(), opt, nn.DataLoader(X, y, batch_size=8),
+           epochs=epochs, progress=False, callback=rec)
+    return rec
