@@ -267,7 +267,7 @@ def questions(stepper: BackpropStepper, ask: Any = None, choices: int | None = N
             q = (f"d{r}/d{par} = {before}? (the local derivative of {n} = {expr} "
                  f"with respect to {par})")
         else:
-            q = f"d{r}/d{par} = {before}d{r}/d{n} · d{n}/d{par} = ?"
+            q = f"d{r}/d{par} = {before}d{r}/d{n} * d{n}/d{par} = ?"
         hints = [f"local derivative: d{n}/d{par} = {local}",
                  f"upstream: d{r}/d{n} = {fmt(f.upstream, p)}"]
         item: dict[str, Any] = {"frame": f.index, "node": index[id(f.parent)], "q": q,
@@ -471,7 +471,7 @@ def practice(root: Any, ask: Any = None, choices: int | None = None, precision: 
     >>> from viz.demo import xyz_circuit
     >>> page = practice(xyz_circuit(), ask="x")
     >>> [q["q"] for q in page.questions]
-    ['df/dx = df/dq · dq/dx = ?']
+    ['df/dx = df/dq * dq/dx = ?']
     """
     draw_options.setdefault("tags", True)  # the questions name intermediates (n5)
     return LivePage(BackpropStepper(root, precision=precision, **draw_options), "practice",

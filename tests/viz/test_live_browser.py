@@ -185,7 +185,7 @@ def test_clicking_a_node_shows_its_chain_rule_sum(browser, tmp_path):
     page = _open(browser, tmp_path, viz.explore(f).to_html())
     page.locator(".cr-live svg g.node[data-click]").first.click()
     chain = page.inner_text(".cr-chain")
-    assert chain.startswith("df/da = Σ over consumers t of df/dt · dt/da")
+    assert chain.startswith("df/da = Σ over consumers t of df/dt * dt/da")
     assert "t = u (*): du/da = b = -2" in chain and "t = f (+): df/da = 1" in chain
     assert chain.rstrip().endswith("df/da = -2 + 1 = -1")
     page.evaluate("() => window.chainrule.players[0].set('b', 4)")

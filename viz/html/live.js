@@ -182,15 +182,15 @@
   function chain(k) {  // dJ/dx = sum over consumers t of dJ/dt * dt/dx, with numbers
     var x = N[k].n;
     if (k === R) { return "d" + J + "/d" + J + " = 1"; }
-    var lines = ["d" + J + "/d" + x + " = \u03a3 over consumers t of d" + J + "/dt \u00b7 dt/d" + x];
+    var lines = ["d" + J + "/d" + x + " = \u03a3 over consumers t of d" + J + "/dt * dt/d" + x];
     var terms = [];
     consumers[k].forEach(function (cs) {
       var t = cs[0], slot = cs[1], tn = N[t].n;
       var lf = local(t, slot), lv = fmt(locals[t][slot]);
       lines.push("  t = " + tn + " (" + N[t].g + "): d" + tn + "/d" + x + " = " + lf +
                  (lf === lv ? "" : " = " + lv));
-      lines.push("    d" + J + "/d" + tn + " \u00b7 d" + tn + "/d" + x + " = " + fmt(grads[t]) +
-                 " \u00b7 " + fmt(locals[t][slot]) + " = " + fmt(shares[t][slot]));
+      lines.push("    d" + J + "/d" + tn + " * d" + tn + "/d" + x + " = " + fmt(grads[t]) +
+                 " * " + fmt(locals[t][slot]) + " = " + fmt(shares[t][slot]));
       terms.push(fmt(shares[t][slot]));
     });
     lines.push("d" + J + "/d" + x + " = " + (terms.length > 1 ? terms.join(" + ") + " = " : "") +
