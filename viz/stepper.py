@@ -10,7 +10,11 @@ Frames, in order:
    ``df/dq = z = -4 (local derivative of q * z with respect to q)``. Where a node is used more
    than once, the frame also shows the accumulation (``dL/dz1 = -0.50 + 0.25 = -0.25``).
 
-So ``len(stepper) == stepper.n_forward + 1 + stepper.n_steps``. The gradients are computed on
+So ``len(stepper) == stepper.n_forward + 1 + stepper.n_steps``. With ``collapse="neuron"``
+each neuron of an ``nn.scalar`` network, drawn as one box, is also one frame each way: forward
+``net1_1 = W1_11 * x1 + W1_12 * x2 + b1_1 = ...`` and ``x1_1 = tanh(net1_1) = ...``; backward
+d/dnet (the activation's step), every weight's and bias's gradient, and the shares that flow on
+to the layer below (``Frame.nodes`` / ``Frame.steps`` hold what a frame covers). The gradients are computed on
 the side (:mod:`viz.chain`), so building a stepper leaves the user's ``.grad`` fields untouched,
 and the numbers are the ones ``backward()`` gives.
 
@@ -29,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -43,9 +47,9 @@ from .options import DrawOptions
 from .player import diff_roles, svg_for_player
 from .render import GraphRenderer, View, renderer_for
 from .render.gates import constant_text, name_nodes
-from .render.neurons import name_neurons
+from .render.neurons import name_neurons, neuron_groups
 from .texts.conv import node_args, op_args_text, output_size_text
-from .texts.numbers import binary, fmt_any, is_array, parse_constant_gate
+from .texts.numbers import binary, fmt_any, is_array, operand, parse_constant_gate
 from .texts.scalar import ARITH, consistent, is_scalar, local_formula
 from .texts.tensor import MatrixStep, dims, step_text, summary
 
@@ -91,6 +95,11 @@ class Frame:
     contribution: Any = None
     previous: Any = None
     accumulated: Any = None
+    #: Every node a forward frame computes and every chain-rule step a backward frame takes:
+    #: one, or with ``collapse="neuron"`` a whole neuron's (the fields above then describe
+    #: its activation, or its last sum: ``d/dnet``).
+    nodes: tuple[Any, ...] = ()
+    steps: tuple[Step, ...] = ()
 
     @property
     def highlight(self) -> Any:
@@ -155,32 +164,85 @@ class BackpropStepper(FramePlayer):
             self.objective = "J"
             while self.objective in self.info.names.values():
                 self.objective += "'"
-        self.grads, self.steps = chain_rule_steps(self.info, self.seed)
-        self.forward_nodes = [n for n in self.info.order if not is_constant(n)]
+        self.grads, steps = chain_rule_steps(self.info, self.seed)
+        # with collapse="neuron" a neuron is one box: one frame computes it, one steps back
+        # through it (lecture 001's delta and its weights' gradients), not one per gate
+        self.groups = neuron_groups(self.info) if self.options.collapse == "neuron" else {}
+        forward = self._units([n for n in self.info.order if not is_constant(n)], last=True)
+        backward = self._units(steps, last=False)
+        self.forward_nodes = [n for unit in forward for n in unit]
+        self.steps = [s for unit in backward for s in unit]
         self._dtype: Any = None  # the dtype the texts have named (said once)
         self.frames: list[Frame] = []
-        for node in self.forward_nodes:
-            self.frames.append(Frame(len(self.frames), FORWARD, node, self._forward_text(node),
-                                     value=node.data))
+        for unit in forward:
+            node = unit[-1]
+            text = self._forward_text(node) if len(unit) == 1 else self._neuron_forward(unit)
+            self.frames.append(Frame(len(self.frames), FORWARD, node, text, value=node.data,
+                                     nodes=tuple(unit)))
         if self.seeded and self.frames:  # the first frame says what is differentiated
             first = self.frames[0]
-            self.frames[0] = Frame(0, FORWARD, first.node, first.text + "\n" + self._seed_note(),
-                                   value=first.value)
+            self.frames[0] = replace(first, text=first.text + "\n" + self._seed_note())
         self.frames.append(Frame(len(self.frames), SEED, root, self._seed_text(),
                                  accumulated=self.seed))
-        for step in self.steps:
-            self.frames.append(self._backward_frame(step))
+        for unit in backward:
+            frame = self._backward_frame(unit[0])
+            if len(unit) > 1:
+                frame = replace(frame, text=self._neuron_backward(unit, frame.text))
+            self.frames.append(replace(frame, steps=tuple(unit)))
+        # how many nodes are computed, and steps taken, once each frame is shown
+        self.known_after: list[int] = []
+        self.steps_after: list[int] = []
+        known = taken = 0
+        for frame in self.frames:
+            known += len(frame.nodes)
+            taken += len(frame.steps)
+            self.known_after.append(known)
+            self.steps_after.append(taken)
+
+    def _units(self, items: list[Any], last: bool) -> list[list[Any]]:
+        """``items`` (nodes, or steps by their consumer) as frames: alone, or a neuron's all
+        together, at its last node (forward: the activation) or its first step (backward:
+        the steps into the activation come first, in reverse topological order)."""
+        if not self.groups:
+            return [[x] for x in items]
+        node_of = (lambda x: x) if last else (lambda x: x.node)
+        group = [self.groups.get(id(node_of(x))) for x in items]
+        if last:  # a neuron is complete at its last member
+            end = {g: k for k, g in enumerate(group) if g}
+            members: dict[str, list[Any]] = {}
+            units = []
+            for k, (x, g) in enumerate(zip(items, group, strict=True)):
+                if not g:
+                    units.append([x])
+                    continue
+                members.setdefault(g, []).append(x)
+                if end[g] == k:
+                    units.append(members[g])
+            return units
+        at: dict[str, list[Any]] = {}
+        units = []
+        for x, g in zip(items, group, strict=True):
+            if not g:
+                units.append([x])
+            elif g in at:
+                at[g].append(x)
+            else:
+                at[g] = [x]
+                units.append(at[g])
+        return units
 
     # ---------------------------------------------------------------- sequence
     @property
     def n_forward(self) -> int:
-        """Number of forward frames (every node except constants)."""
-        return len(self.forward_nodes)
+        """Number of forward frames (a frame per node except constants; per neuron with
+        ``collapse="neuron"``)."""
+        return sum(1 for f in self.frames if f.phase == FORWARD)
 
     @property
     def n_steps(self) -> int:
-        """Number of chain-rule applications (backward frames after the seed)."""
-        return len(self.steps)
+        """Number of backward frames after the seed (a frame per chain-rule application;
+        per neuron with ``collapse="neuron"``)."""
+        return sum(1 for f in self.frames if f.phase == BACKWARD)
 
     def gradient(self, node: Any) -> Any:
         """d root / d node as the stepper computed it (equal to what ``backward()`` gives)."""
@@ -346,6 +408,96 @@ class BackpropStepper(FramePlayer):
                 return (binary(c, sym, names[0]) if left else binary(names[0], sym, c)), names
         return f"{op}({', '.join(names)})", names
 
+    # ------------------------------------------------------- one neuron at a time
+    def _neuron_parts(self, members: list[Any]) -> tuple[Any, Any, list[tuple[Any, Any]],
+                                                          list[Any]]:
+        """(output, net, [(weight, input)], biases) of one neuron's nodes (``nn.scalar``:
+        ``*`` gates of a weight and an input (or a ``*c`` gate), ``+`` gates, an activation)."""
+        out = members[-1]
+        net = out.parents[0] if out.op != "+" else out
+        inside = {id(n) for n in members}
+        products, biases = [], []
+        for node in members:
+            if node.op == "*" and len(node.parents) == 2:
+                a, b = node.parents
+                w, x = (a, b) if id(a) in inside and not a.parents else (b, a)
+                products.append((w, x))
+            elif len(node.parents) == 1 and parse_constant_gate(node.op) and node is not out:
+                products.append((node.parents[0], parse_constant_gate(node.op)[1]))
+            elif node.op == "+":
+                biases += [p for p in node.parents if not p.parents and id(p) in inside
+                           and all(p is not w for w, _ in products)]
+        return out, net, products, biases
+
+    def _input_text(self, x: Any) -> tuple[str, str]:
+        """(name, value) of a neuron's input: a node, or a constant a ``*c`` gate holds."""
+        if isinstance(x, str):
+            return x, x
+        return self._operand(x)
+
+    def _neuron_forward(self, members: list[Any]) -> str:
+        """``net1_1 = W1_11 * x1 + ... + b1_1 = ... = -0.29`` and ``x1_1 = tanh(net1_1) = ...``."""
+        out, net, products, biases = self._neuron_parts(members)
+        name = self.info.name
+        terms = [f"{name(w)} * {self._input_text(x)[0]}" for w, x in products]
+        terms += [name(b) for b in biases]
+        # the shown sum adds up (viz.texts.scalar's rule): w, x pairs then biases
+        numbers = [float(v if isinstance(v, str) else v.data) for w, x in products
+                   for v in (w, x)] + [float(b.data) for b in biases]
+        n_p = 2 * len(products)
+
+        def total(*v: float) -> float:
+            return sum(v[k] * v[k + 1] for k in range(0, n_p, 2)) + sum(v[n_p:])
+
+        texts = (consistent(numbers, total, float(net.data), self.precision)
+                 if all(math.isfinite(v) for v in numbers) else [self._num(v) for v in numbers])
+        for k, (_, x) in enumerate(products):
+            if isinstance(x, str) or (is_constant(x) and not getattr(x, "label", "")):
+                texts[2 * k + 1] = self._input_text(x)[1]  # a number as the gate shows it
+        values = [binary(texts[k], "*", texts[k + 1]) for k in range(0, n_p, 2)] + texts[n_p:]
+        shown = values[0] + "".join(" + " + operand(v, "+", "right") for v in values[1:])
+        text = f"{name(net)} = {' + '.join(terms)} = {shown} = {self._num(net.data)}"
+        if out is not net:
+            text += (f"\n{name(out)} = {out.op}({name(net)}) = {out.op}({self._num(net.data)})"
+                     f" = {self._num(out.data)}")
+        return text
+
+    def _neuron_backward(self, unit: list[Step], first: str) -> str:
+        """One neuron's backward frame: d/dnet (the activation's step, ``first``), then every
+        weight's and bias's gradient, then what flows on to the layer below."""
+        r, name, num = self.objective, self.info.name, self._num
+        members = [n for n in self.info.order if self.groups.get(id(n)) ==
+                   self.groups[id(unit[0].node)]]
+        out, net, products, biases = self._neuron_parts(members)
+        lines = [first] if out is not net else [
+            f"d{r}/d{name(net)} = {num(self.grads[id(net)])} (from the layer above)"]
+        by_parent = {id(s.parent): s for s in unit}
+        grads = []
+        for w, x in products:
+            s = by_parent.get(id(w))
+            if s is not None:
+                ut, lt = self._arith("*", s.upstream, s.local, s.contribution)
+                grads.append(f"d{r}/d{name(w)} = d{r}/d{name(net)} * {self._input_text(x)[0]}"
+                             f" = {binary(ut, '*', lt)} = {num(s.contribution)}")
+        grads += [f"d{r}/d{name(b)} = d{r}/d{name(net)} = {num(by_parent[id(b)].contribution)}"
+                  for b in biases if id(b) in by_parent]
+        lines += grads
+        inside = {id(n) for n in members}
+        for s in unit:  # the shares that leave the neuron: its inputs' gradients
+            if id(s.parent) in inside:
+                continue
+            ut, lt = self._arith("*", s.upstream, s.local, s.contribution)
+            w = s.node.parents[1 - s.slot]
+            share = (f"d{r}/d{name(net)} * {name(w)} = {binary(ut, '*', lt)} = "
+                     f"{num(s.contribution)}")
+            if s.previous is None:
+                lines.append(f"d{r}/d{name(s.parent)} = {share}")
+            else:
+                a, b = self._arith("+", s.previous, s.contribution, s.accumulated)
+                lines.append(f"d{r}/d{name(s.parent)} += {share}; now "
+                             f"{binary(a, '+', b)} = {num(s.accumulated)}")
+        return "\n".join(lines)
+
     def _backward_frame(self, step: Step) -> Frame:
         r = self.objective
         n, p = self.info.name(step.node), self.info.name(step.parent)
@@ -397,13 +549,13 @@ class BackpropStepper(FramePlayer):
         """The numbers visible at frame ``i`` (values computed so far, gradients so far)."""
         frame = self.frames[i]
         if frame.phase == FORWARD:
-            known = {id(n) for n in self.forward_nodes[: i + 1]}
+            known = {id(n) for n in self.forward_nodes[: self.known_after[i]]}
             return View(values=known, highlight=frame.node)
         view = View(grads={id(self.root): self.seed}, highlight=frame.highlight)
         if frame.phase == SEED:
             view.highlight_edge = "output"
             return view
-        for step in self.steps[: i - self.n_forward]:
+        for step in self.steps[: self.steps_after[i]]:
             view.grads[id(step.parent)] = step.accumulated
             view.edge_grads[(id(step.node), step.slot)] = step.contribution
         view.highlight_edge = (frame.node, frame.slot)
@@ -437,17 +589,19 @@ class BackpropStepper(FramePlayer):
         for frame in self.frames:
             changed: set[Any] = set()
             if frame.phase == FORWARD:
-                view.values.add(id(frame.node))
-                changed.add(("v", id(frame.node)))
+                for node in frame.nodes:
+                    view.values.add(id(node))
+                    changed.add(("v", id(node)))
                 he = None
             elif frame.phase == SEED:
                 view.grads[id(root)] = frame.accumulated
                 changed.add(("g", id(root)))
                 he = "output"
             else:
-                view.grads[id(frame.parent)] = frame.accumulated
-                view.edge_grads[(id(frame.node), frame.slot)] = frame.contribution
-                changed.update({("g", id(frame.parent)), ("s", id(frame.node), frame.slot)})
+                for s in frame.steps:
+                    view.grads[id(s.parent)] = s.accumulated
+                    view.edge_grads[(id(s.node), s.slot)] = s.contribution
+                    changed.update({("g", id(s.parent)), ("s", id(s.node), s.slot)})
                 he = (frame.node, frame.slot)
             hl = frame.highlight
             for x in (prev_hl, hl):
@@ -514,11 +668,12 @@ class BackpropStepper(FramePlayer):
             changes = diff_roles(r.roles, keys, order, state)
             table = []
             if frame.phase == FORWARD:
-                table.append([row_of[id(frame.node)], "v", self._num(frame.node.data)])
+                table += [[row_of[id(n)], "v", self._num(n.data)] for n in frame.nodes]
             elif frame.phase == SEED and id(self.root) in row_of:
                 table.append([row_of[id(self.root)], "g", self._num(frame.accumulated)])
-            elif frame.phase == BACKWARD and id(frame.parent) in row_of:
-                table.append([row_of[id(frame.parent)], "g", self._num(frame.accumulated)])
+            elif frame.phase == BACKWARD:
+                table += [[row_of[id(s.parent)], "g", self._num(s.accumulated)]
+                          for s in frame.steps if id(s.parent) in row_of]
             for row, col, text in table:
                 cells[(row, col)] = text
             if images and render:

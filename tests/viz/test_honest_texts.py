@@ -91,3 +91,56 @@ def test_collapse_neuron_works_for_float_inputs():
     assert gates == [], gates  # every *, + and tanh is inside a neuron box
     assert len(re.findall(r"\tm\d+ \[label=<", src)) == 4  # 3 hidden neurons and the output
     assert "W1_11 × 1<" in src and "W1_12 × -0.5<" in src
+
+
+def _collapsed_231():
+    m = nn.scalar.MLP(2, [3, 1], activation="tanh", seed=0)
+    y = m([1.0, -0.5])  # float inputs
+    return m, (y - 0.5) ** 2
+
+
+def test_collapsed_stepper_moves_neuron_by_neuron():
+    m, loss = _collapsed_231()
+    gate_steps = viz.step(loss)
+    s = viz.step(loss, collapse="neuron")
+    # 4 neurons and the two loss gates forward, the seed, the two loss gates and 4 neurons
+    # backward (the gate-level stepper needs a frame per gate and per edge)
+    assert [f.phase for f in s] == ["forward"] * 6 + ["seed"] + ["backward"] * 6
+    assert len(gate_steps) > 5 * len(s)
+    assert len(s) == s.n_forward + 1 + s.n_steps
+    params = dict(m.named_parameters())
+    neuron_frames = [f for f in s if f.phase == "backward" and len(f.steps) > 1]
+    assert len(neuron_frames) == 4
+    loss.backward()
+    for f in neuron_frames:
+        lines = f.text.splitlines()
+        assert re.match(r"df/dnet\d_\d = ", lines[0]), f.text
+        # every weight and bias of the neuron, with the number backward() gives
+        named = {m_.group(1): m_.group(2) for m_ in
+                 (re.match(r"df/d([Wb]\d_\d+) = .* = (\S+)$", line) for line in lines) if m_}
+        assert named, f.text
+        for label, shown in named.items():
+            assert shown == fmt(params[label].grad, 2), (label, f.text)
+    # the texts name only what the collapsed picture shows (no gate inside a neuron box)
+    text = "\n".join(f.text for f in s)
+    assert not re.search(r"\[[*+]\]|\[tanh\]|\bn\d+\b", text), text
+    # the stepper's gradients are backward()'s; frames share one layout
+    for p in params.values():
+        assert s.gradient(p) == pytest.approx(p.grad, rel=1e-12)
+    sources = list(s.sources())
+    assert len(sources) == len(s)
+    assert len({len(re.findall(r"label=", src)) for src in sources}) == 1
+
+
+def test_collapsed_forward_frame_adds_up():
+    _, loss = _collapsed_231()
+    s = viz.step(loss, collapse="neuron")
+    for f in s:
+        if not f.text.startswith("net"):
+            continue
+        first = f.text.splitlines()[0]
+        shown, result = first.rsplit(" = ", 2)[1:]
+        terms = [t.strip().strip("()") for t in shown.split(" + ")]
+        total = sum(float(a) * float(b) if "*" in t else float(t)
+                    for t in terms for a, _, b in [t.partition(" * ")])
+        assert fmt(total, 2) == result, first

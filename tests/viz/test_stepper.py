@@ -347,7 +347,9 @@ def test_collapsed_neuron_texts_use_the_lecture_names():
     loss = (y - 0.5) ** 2
     loss.label = "L"
     texts = [f.text for f in viz.step(loss, collapse="neuron")]
-    assert any(t.startswith("x1_1 = tanh(net1_1) = tanh(") for t in texts)
+    # one frame per neuron: its net input, then its output
+    assert any(t.startswith("net1_1 = W1_11 * x1 + W1_12 * x2 + b1_1 = ")
+               and "\nx1_1 = tanh(net1_1) = tanh(" in t for t in texts)
     assert any(t.startswith("dL/dnet1_1 = dL/dx1_1 * dx1_1/dnet1_1 = ") for t in texts)
     assert texts == [f.text for f in viz.step(loss, collapse="neuron")]  # deterministic
 
