@@ -14,9 +14,10 @@ So ``len(stepper) == stepper.n_forward + 1 + stepper.n_steps``. With ``collapse=
 each neuron of an ``nn.scalar`` network, drawn as one box, is also one frame each way: forward
 ``net1_1 = W1_11 * x1 + W1_12 * x2 + b1_1 = ...`` and ``x1_1 = tanh(net1_1) = ...``; backward
 d/dnet (the activation's step), every weight's and bias's gradient, and the shares that flow on
-to the layer below (``Frame.nodes`` / ``Frame.steps`` hold what a frame covers). The gradients are computed on
-the side (:mod:`viz.chain`), so building a stepper leaves the user's ``.grad`` fields untouched,
-and the numbers are the ones ``backward()`` gives.
+to the layer below (``Frame.nodes`` / ``Frame.steps`` hold what a frame covers).
+
+The gradients are computed on the side (:mod:`viz.chain`), so building a stepper leaves the
+user's ``.grad`` fields untouched, and the numbers are the ones ``backward()`` gives.
 
 Shown arithmetic is consistent: operands carry the digits that make the shown result
 (``0.197 * -3 = -0.59``); the rule is :mod:`viz.texts.scalar`'s.
