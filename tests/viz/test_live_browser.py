@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import shutil
 
 import pytest
@@ -190,6 +191,30 @@ def test_clicking_a_node_shows_its_chain_rule_sum(browser, tmp_path):
     assert chain.rstrip().endswith("df/da = -2 + 1 = -1")
     page.evaluate("() => window.chainrule.players[0].set('b', 4)")
     assert page.inner_text(".cr-chain").rstrip().endswith("df/da = 4 + 1 = 5")
+    page.context.close()
+
+
+def test_the_chain_rule_sums_add_up_as_printed(browser, tmp_path):
+    # the step texts' rule: printed operands, combined and rounded, give the printed result
+    root = random_graph(4, [0.3, -1.1, 0.7, 1.9], -0.6)
+    page = _open(browser, tmp_path, viz.explore(root).to_html())
+    names = [n.label for n in viz.nodes.GraphInfo(root).order if n.label != "J"]
+    texts = page.evaluate("(ns) => ns.map(n => window.chainrule.players[0].chain(n))", names)
+    products = sums = 0
+    for text in texts:
+        for line in text.splitlines():
+            m = re.search(r"= (\S+) \* (\S+) = (\S+)$", line)
+            if m and line.startswith("    "):
+                a, b, c = m.groups()
+                assert viz.format.fmt(float(a) * float(b), 2) == c, line
+                products += 1
+        last = text.splitlines()[-1]
+        m = re.fullmatch(r"\S+ = (.+) = (\S+)", last)
+        if m and " + " in m.group(1):
+            terms = [float(t.strip("()")) for t in m.group(1).split(" + ")]
+            assert viz.format.fmt(math.fsum(terms), 2) == m.group(2), last
+            sums += 1
+    assert products > 50 and sums > 5
     page.context.close()
 
 

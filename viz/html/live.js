@@ -179,22 +179,46 @@
     var f = N[k].fm[slot];
     return f === null || f === undefined ? fmt(locals[k][slot]) : f;
   }
+  // viz.texts.scalar.consistent: operands printed with up to 4 more decimals (together), until
+  // the printed operands, combined, round to the printed result (0.197 * -3 = -0.59)
+  function consistent(values, combine, result) {
+    var target = fmt(result), extra, texts;
+    var exact = values.map(function (v) { return Number(fmt(v)) === v; });
+    function shown(more) {
+      return values.map(function (v, i) { return fmt(v, P + (exact[i] ? 0 : more)); });
+    }
+    for (extra = 0; extra <= 4; extra++) {
+      texts = shown(extra);
+      if (fmt(combine(texts.map(Number))) === target) { return texts; }
+    }
+    return shown(4);
+  }
+  function product(a, b) { return a * b; }
+  function total(xs) { return xs.reduce(function (s, x) { return s + x; }, 0); }
   function chain(k) {  // dJ/dx = sum over consumers t of dJ/dt * dt/dx, with numbers
     var x = N[k].n;
     if (k === R) { return "d" + J + "/d" + J + " = 1"; }
     var lines = ["d" + J + "/d" + x + " = \u03a3 over consumers t of d" + J + "/dt * dt/d" + x];
     var terms = [];
     consumers[k].forEach(function (cs) {
-      var t = cs[0], slot = cs[1], tn = N[t].n;
+      var t = cs[0], slot = cs[1], tn = N[t].n, share = shares[t][slot];
       var lf = local(t, slot), lv = fmt(locals[t][slot]);
       lines.push("  t = " + tn + " (" + N[t].g + "): d" + tn + "/d" + x + " = " + lf +
                  (lf === lv ? "" : " = " + lv));
-      lines.push("    d" + J + "/d" + tn + " * d" + tn + "/d" + x + " = " + fmt(grads[t]) +
-                 " * " + fmt(locals[t][slot]) + " = " + fmt(shares[t][slot]));
-      terms.push(fmt(shares[t][slot]));
+      var ops = consistent([grads[t], locals[t][slot]], function (o) {
+        return product(o[0], o[1]);
+      }, share);
+      lines.push("    d" + J + "/d" + tn + " * d" + tn + "/d" + x + " = " + ops[0] + " * " +
+                 ops[1] + " = " + fmt(share));
+      terms.push(share);
     });
-    lines.push("d" + J + "/d" + x + " = " + (terms.length > 1 ? terms.join(" + ") + " = " : "") +
-               fmt(grads[k]));
+    var sum = "";
+    if (terms.length > 1) {  // a negative term after + in parentheses: 2 + (-3)
+      sum = consistent(terms, total, grads[k]).map(function (t, i) {
+        return i && t.charAt(0) === "-" ? "(" + t + ")" : t;
+      }).join(" + ") + " = ";
+    }
+    lines.push("d" + J + "/d" + x + " = " + sum + fmt(grads[k]));
     return lines.join("\n");
   }
   var selected = -1, chainBox = null, clickGroups = {};
