@@ -88,6 +88,8 @@ def _open(browser, url: str, size: tuple[int, int]):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
     page.wait_for_function("() => document.querySelector('.cr-player.cr-js svg')")
+    # two frames later the resize observer's first fit has run too
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return page, errors
 
 
@@ -137,12 +139,18 @@ def test_text_size_setting_is_kept_for_the_next_page(browser, pages):
     page.get_by_role("button", name="A+").click()
     larger = page.evaluate(size)
     assert larger == pytest.approx(before * 1.2, abs=0.6)
-    page.reload()
-    page.wait_for_function("() => document.querySelector('.cr-player.cr-js')")
-    assert page.evaluate(size) == larger  # kept over a reload...
+    # another page of the browser gets it (Chromium commits a page's storage to the browser
+    # process shortly after the write: a reload in the same instant may miss it)
     other = context.new_page()
-    other.goto(pages["xyz"])
-    assert other.evaluate("() => window.chainrule.players[0].textScale()") == 1.2  # ...and pages
+    for _ in range(50):
+        other.goto(pages["xyz"])
+        if other.evaluate("() => window.chainrule.players[0].textScale()") == 1.2:
+            break
+        other.wait_for_timeout(100)
+    assert other.evaluate("() => window.chainrule.players[0].textScale()") == 1.2
+    page.reload()  # and so does the page itself when it is loaded again
+    page.wait_for_function("() => window.chainrule && window.chainrule.players.length")
+    assert page.evaluate(size) == larger
     page.keyboard.press("0")  # back to the page's own size
     assert page.evaluate(size) == before
     page.keyboard.press("-")
