@@ -25,7 +25,7 @@ def lecture_001_loss():
 
 
 @pytest.mark.parametrize("x", [0.0049617, -0.0033, 0.000945, 1e-9, -2.5e-8, 0.9991, 0.035,
-                               -0.99999, 2.9996, 1e-6, 0.0999])
+                               -0.99999, 2.9996, 1e-6, 0.0999, 1e-12, -3e-13, 1e-300])
 @pytest.mark.parametrize("precision", [0, 1, 2, 4])
 def test_a_nonzero_number_never_prints_as_zero_or_as_an_integer(x, precision):
     text = fmt(x, precision)

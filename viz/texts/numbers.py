@@ -70,7 +70,7 @@ def fmt(x: Any, precision: int = 2) -> str:
         return "0"  # no "-0" and no "0.00"
     if abs(x) >= 1e15:  # no 300-digit integers: 1.00e+300
         return f"{x:.{precision}e}"
-    if abs(x - round(x)) <= 1e-12 * max(1.0, abs(x)):
+    if round(x) != 0 and abs(x - round(x)) <= 1e-12 * abs(x):
         return str(int(round(x)))  # an integer (up to float noise: 0.1 * 30) has no decimals
     significant = max(precision, 1)
     if abs(x) < 1e-6:
