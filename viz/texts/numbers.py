@@ -76,7 +76,8 @@ def fmt(x: Any, precision: int = 2) -> str:
     if abs(x) < 1e-6:
         return f"{x:.{significant - 1}e}"
     # first significant digit at decimal place `lead` (0.0049: lead 3); keep `significant`
-    lead = -math.floor(math.log10(abs(x)))
+    # (of x as rounded to `significant` digits: 9.99996e-06 is 1.0e-05, printed as 1e-05 is)
+    lead = -math.floor(math.log10(abs(float(f"{x:.{significant - 1}e}"))))
     decimals = max(precision, lead + significant - 1)
     return f"{x:.{decimals}f}"
 

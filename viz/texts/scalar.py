@@ -47,7 +47,8 @@ def consistent(values: list[float], combine: Callable[..., float], result: float
             shown = combine(*(float(t) for t in texts))
         except (ArithmeticError, ValueError):
             break
-        if isinstance(shown, float) and fmt(shown, precision) == target:
+        # the same number at the shown precision ("1" for 1.0 and "1.00" for 0.9999999996)
+        if isinstance(shown, float) and float(fmt(shown, precision)) == float(target):
             return texts
     return [fmt(v, precision + (0 if ok else EXTRA_DIGITS))
             for v, ok in zip(values, exact, strict=True)]
