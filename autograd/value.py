@@ -15,6 +15,7 @@ operation raises ``ValueError``, ``ZeroDivisionError`` or ``OverflowError`` on a
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Real
 from typing import Any, Union
 
@@ -110,13 +111,30 @@ class Value:
     # is one "+1" gate with one parent, ``2 / x`` a "2/x" gate. Only Values are parents.
     def __add__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
+            if self.op == "Σ" and _is_running_total(self):  # the next term of Python's sum()
+                return self._add_term(other)
             return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))  # d(a+b) = 1, 1
         c = other if type(other) is float else _constant(other)
         if c is None:
             return NotImplemented
         return _result(self.data + c, _gate("+", c), (self,), (1.0,))
 
-    __radd__ = __add__  # c + x == x + c
+    def __radd__(self, other: Number) -> Value:
+        if type(other) is int and other == 0 and _RUNNING_TOTAL_REFS:  # sum() starts from 0: Σ
+            return _result(self.data + 0.0, "Σ", (self,), (1.0,))
+        return self.__add__(other)  # c + x == x + c
+
+    def _add_term(self, term: Value) -> Value:
+        """Add ``term`` to this running total of ``sum()`` as one more input of its Σ gate
+        (d(a + b + ... + t)/dt = 1), in place: nothing else refers to the total, so no one
+        sees it change (:func:`_is_running_total`). Summed left to right, as ``+`` would.
+        A full gate (``SUM_WIDTH`` inputs) becomes the first input of a new one."""
+        if len(self.parents) >= SUM_WIDTH:
+            return _result(self.data + term.data, "Σ", (self, term), (1.0, 1.0))
+        self.data += term.data
+        self.parents += (term,)
+        self.local += (1.0,)
+        return self
 
     def __sub__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -391,6 +409,43 @@ class Value:
 # ---------------------------------------------------------------- construction
 _new = object.__new__
 
+#: Most inputs of one Σ gate: ``sum()`` of more terms chains Σ gates of this many inputs
+#: (extending a gate copies its tuple of inputs, so a wider one would cost more per term).
+SUM_WIDTH = 64
+
+
+def _running_total_refs() -> int:
+    """The reference count :func:`_is_running_total` sees for ``sum()``'s running total
+    (sum's own reference and the calls' ones; it depends on the interpreter), or 0 if a
+    value held in a variable shows no more references than that (interpreters that lend
+    references), which turns the Σ gates' extension off. Measured once, at import."""
+    seen = []
+
+    def refs(x: object) -> int:  # called as deep as _is_running_total is
+        return sys.getrefcount(x)
+
+    class Probe:
+        def __add__(self, other: object) -> Probe:
+            seen.append(refs(self))
+            return Probe()
+
+    sum([1, 2], Probe())  # the second call gets sum()'s running total
+    held = Probe()
+    held + 1  # noqa: B018 (a value in a variable)
+    running, in_variable = seen[1], seen[2]
+    return running if running < in_variable else 0
+
+
+_RUNNING_TOTAL_REFS = _running_total_refs()
+
+
+def _is_running_total(x: Value) -> bool:
+    """True if ``x`` (a Σ gate) is a temporary only the current addition refers to: the
+    running total inside ``sum()``, or ``sum(...)`` in an expression such as
+    ``sum(xs) + y``. Then adding a term to it in place is invisible to everyone, and the
+    sum stays one Σ gate, as the lectures draw it, instead of a chain of ``+`` gates."""
+    return sys.getrefcount(x) <= _RUNNING_TOTAL_REFS and _grad_enabled()
+
 
 def _result(data: float, op: str, parents: tuple, local: tuple, d: Any = None) -> Value:
     """Create the output node of an operation (no parents when recording is off).
@@ -522,6 +577,8 @@ def _constant(x: object) -> float | None:
     """A Python number operand as a float; None for types we don't combine with."""
     if type(x) is float:
         return x
+    if type(x) is int:  # before the ABC check, which is slow
+        return float(x)
     if isinstance(x, Real) and not isinstance(x, bool):
         return float(x)
     if isinstance(x, Value):

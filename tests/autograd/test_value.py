@@ -244,6 +244,93 @@ def test_inplace_add_rebinds_to_new_node():
     assert c is not a and a.data == 1.0 and c.data == 2.0 and c.parents[0] is a
 
 
+# ---------------------------------------------------- sum(): one Σ gate (issue 26)
+def _chain_sum(terms: list) -> Value:
+    """The same sum as binary "+" gates (a named total: never one Σ gate)."""
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
+def test_sum_of_values_is_one_sigma_gate_with_the_chains_value_and_gradients():
+    xs = [Value(v) for v in (0.1, -2.5, 3.25, 1e-3, 7.0)]
+    s = sum(x * x for x in xs)
+    assert s.op == "Σ" and len(s.parents) == 5 and s.local == (1.0,) * 5
+    assert all(p.op == "*" and p.parents == (x, x) for p, x in zip(s.parents, xs, strict=True))
+    (s * 0.5).backward()
+    grads = [x.grad for x in xs]
+    for x in xs:
+        x.grad = 0.0
+    chain = _chain_sum([x * x for x in xs])
+    assert chain.op == "+" and len(chain.parents) == 2
+    (chain * 0.5).backward()
+    assert s.data == chain.data  # summed left to right, as the chain
+    assert grads == [x.grad for x in xs] == [x.data for x in xs]
+
+
+def test_sum_of_one_value_and_a_total_in_an_expression():
+    x, y = Value(2.0), Value(3.0)
+    one = sum([x])
+    assert (one.op, one.parents, one.data) == ("Σ", (x,), 2.0)
+    s = sum([x, y]) + x  # still a temporary: the same gate takes the term
+    assert s.op == "Σ" and s.parents == (x, y, x) and s.data == 7.0
+    s.backward()
+    assert (x.grad, y.grad) == (2.0, 1.0)
+
+
+def test_a_sum_held_in_a_variable_is_not_extended():
+    x, y, z = Value(1.0), Value(2.0), Value(4.0)
+    total = sum([x, y])
+    later = total + z  # `total` is visible: a new "+" gate, `total` unchanged
+    also = total + x
+    assert (total.op, total.parents, total.data) == ("Σ", (x, y), 3.0)
+    assert later.op == "+" and later.parents == (total, z) and later.data == 7.0
+    assert also.parents == (total, x) and also.data == 4.0
+    later.backward()
+    assert total.grad == 1.0 and (x.grad, y.grad, z.grad) == (1.0, 1.0, 1.0)
+
+
+def test_explicit_additions_stay_binary_gates_as_the_lecture_draws_them():
+    w0, x0, w1, x1, w2 = (Value(v) for v in (2.0, -1.0, -3.0, -2.0, -3.0))
+    net = w0 * x0 + w1 * x1 + w2  # the sigmoid neuron of lecture 002: two "+" gates
+    assert net.op == "+" and net.parents[0].op == "+"
+    start = sum([w0 * x0, w1 * x1], w2)  # sum() from a Value: Python adds w2 + ... first
+    assert start.op == "+" and start.parents[0].op == "+"
+
+
+def test_long_sums_chain_full_sigma_gates():
+    from autograd.value import SUM_WIDTH
+
+    xs = [Value(float(i)) for i in range(2 * SUM_WIDTH + 3)]
+    s = sum(xs)
+    assert s.op == "Σ" and s.data == sum(x.data for x in xs)
+    widths = []
+    node = s
+    while node.op == "Σ":
+        widths.append(len(node.parents))
+        node = node.parents[0]
+    # 64 terms, then the full gate and 63 terms, then that gate and the last 4
+    assert widths == [5, SUM_WIDTH, SUM_WIDTH]
+    s.backward()
+    assert all(x.grad == 1.0 for x in xs)
+
+
+def test_sum_under_no_grad_and_second_derivatives_through_a_sigma_gate():
+    xs = [Value(v) for v in (0.5, -1.5, 2.0)]
+    with no_grad():
+        s = sum(x * x for x in xs)
+    assert s.parents == () and s.data == 6.5
+    s = sum(x * x * x for x in xs)  # d/dx_i = 3 x_i**2, d2/dx_i**2 = 6 x_i
+    s.backward(create_graph=True)
+    firsts = [x.grad for x in xs]
+    assert [g.data for g in firsts] == pytest.approx([3 * x.data**2 for x in xs])
+    for x in xs:
+        x.grad = 0.0
+    sum(firsts).backward()
+    assert [x.grad for x in xs] == pytest.approx([6 * x.data for x in xs])
+
+
 def test_million_node_chain_at_default_recursion_limit():
     assert sys.getrecursionlimit() <= 10_000
     x = Value(1.0)

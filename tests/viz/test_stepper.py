@@ -368,3 +368,22 @@ def test_hostile_labels_stay_inside_the_players_data():
     assert "<!--" not in page
     outside = page.split("<script>")[0]  # the markup: every label escaped
     assert "<b>" not in outside.replace("<b>Backpropagation", "")
+
+
+def test_a_sum_of_values_steps_and_draws_as_one_sigma_gate():
+    # Python's sum() of Values is one Σ gate (issue 26), as the lectures draw a weighted sum
+    a, b, c = Value(1.0, label="a"), Value(-2.0, label="b"), Value(4.0, label="c")
+    p, q = a * a, b * b
+    p.label, q.label = "p", "q"
+    s = sum([p, q, c])
+    s.label = "s"
+    st = viz.step(s)
+    texts = [f.text for f in st]
+    assert "s = Σ(p, q, c) = Σ(1, 4, 4) = 9" in texts
+    assert "ds/dc = 1 (local derivative of Σ(p, q, c) with respect to c)" in texts
+    assert st.n_steps == 3 + 2 + 2  # one chain-rule step per edge: 3 into Σ, 2 per product
+    s.backward()
+    assert st.gradient(a) == a.grad == 2.0 and st.gradient(b) == b.grad == -4.0
+    dot = parse_dot(st.draw(len(st) - 1).source)
+    gate = dot.node_id("Σ")  # one gate, three inputs
+    assert len(dot.into(gate)) == 3
