@@ -169,7 +169,8 @@ OPS: tuple[OpInfo, ...] = (
     # d(a**b) = b a**(b-1), a**b ln a
     _op("pow", "**", ["**", "a", "b"],
         [["*", "b", ["**", "a", ["-", "b", 1]]], ["*", "out", ["log", "a"]]],
-        [None, None], matrix=_ew("{g} ⊙ {b} {a}^({b}−1)", "{g} ⊙ {out} ⊙ log {a}")),
+        ["{b} * {a}**({b} - 1)", "{a}**{b} * log({a})"],
+        matrix=_ew("{g} ⊙ {b} {a}^({b}−1)", "{g} ⊙ {out} ⊙ log {a}")),
     _op("max", "max", ["where", [">", "a", "b"], "a", "b"], [_MAX_D, ["-", 1, _MAX_D]],
         [None, None]),
     _op("min", "min", ["where", ["<", "a", "b"], "a", "b"], [_MIN_D, ["-", 1, _MIN_D]],
@@ -184,22 +185,23 @@ OPS: tuple[OpInfo, ...] = (
         ["-{c}/{a}**2"], kinds=_SCALAR),  # d(c/a) = -c/a**2 = -(c/a)/a
     _op("pow_const", "**{c}", ["**", "a", "c"], [["*", "c", ["**", "a", ["-", "c", 1]]]],
         ["{c} * {a}**{c-1}"], matrix=_ew("{g} ⊙ {c a^(c-1)}")),  # d a**c = c a**(c-1)
-    _op("rpow_const", "{c}**x", ["**", "c", "a"], [["*", "out", ["log", "c"]]], [None],
-        kinds=_SCALAR),  # d c**a = c**a ln c
+    _op("rpow_const", "{c}**x", ["**", "c", "a"], [["*", "out", ["log", "c"]]],
+        ["{c}**{a} * log({c})"], kinds=_SCALAR),  # d c**a = c**a ln c
     # unary functions
     _op("max_const", "max({c})", ["where", [">", "a", "c"], "a", "c"],
         [["where", ["==", "a", "c"], 0.5, [">", "a", "c"]]], [None], kinds=_SCALAR),
     _op("min_const", "min({c})", ["where", ["<", "a", "c"], "a", "c"],
         [["where", ["==", "a", "c"], 0.5, ["<", "a", "c"]]], [None], kinds=_SCALAR),
     _op("neg", "*-1", ["neg", "a"], [-1], ["-1"], kinds=_SCALAR),
-    _op("abs", "abs", ["abs", "a"], [["sign", "a"]], [None], matrix=_ew("{g} ⊙ sign({a})")),
+    _op("abs", "abs", ["abs", "a"], [["sign", "a"]], ["sign({a})"],
+        matrix=_ew("{g} ⊙ sign({a})")),
     _op("reciprocal", "1/x", ["/", 1, "a"], [["neg", ["*", "out", "out"]]], ["-1/{a}**2"],
         matrix=_ew("−{g} ⊙ {out}²")),
     # c is the slope, a parameter the gate label does not show
     _op("leaky_relu", "leaky_relu", ["where", [">", "a", 0], "a", ["*", "c", "a"]],
         [["where", [">", "a", 0], 1, "c"]], [None],
         matrix=_ew("{g} ⊙ (1 where {a} > 0, else the slope)")),
-    _op("log1p", "log1p", ["log1p", "a"], [["/", 1, ["+", 1, "a"]]], [None],
+    _op("log1p", "log1p", ["log1p", "a"], [["/", 1, ["+", 1, "a"]]], ["1/(1 + {a})"],
         matrix=_ew("{g} ⊘ (1 + {a})")),
     _op("exp", "exp", ["exp", "a"], ["out"], ["exp({a})"], function=True,
         matrix=_ew("{g} ⊙ exp({a})")),

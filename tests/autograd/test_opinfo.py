@@ -167,7 +167,8 @@ def test_row_matches_tensor_gradients(name):
 
 _TEXT_CALLS = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "cos": math.cos,
                "sin": math.sin, "sqrt": math.sqrt, "abs": abs,
-               "σ": lambda x: 1 / (1 + math.exp(-x))}
+               "σ": lambda x: 1 / (1 + math.exp(-x)),
+               "sign": lambda x: float((x > 0) - (x < 0))}
 
 
 def _read_text(text: str, names: dict[str, float]) -> float:
