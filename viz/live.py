@@ -1,12 +1,12 @@
 """Pages a student works in: edit the inputs (explore) or type each gradient (practice).
 
 ``explore(root)`` writes the drawing of a scalar graph with every leaf editable (a number field
-and a slider). The page holds the graph as data (:func:`graph_model`: per node its row of
-:data:`viz.live_ops.ROWS`, its parents, its value, whether it is a leaf and requires grad, its
-name as text) and recomputes every value and gradient itself, in float64, with the same
-formulas as ``Value``; then it rewrites the numbers of the one laid-out drawing (nothing
-moves). Clicking a node shows its chain-rule sum with numbers; a "descent step" button moves
-every leaf that requires grad by ``-lr * grad``.
+and a slider). The page holds the graph as data (:func:`graph_model`: per node its
+op-info row (:func:`viz.live_ops.gate_of`), its parents, its value, whether it is a leaf and
+requires grad, its name as text) and recomputes every value and gradient itself, in float64,
+with the same formulas as ``Value``; then it rewrites the numbers of the one laid-out drawing
+(nothing moves). Clicking a node shows its chain-rule sum with numbers; a "descent step"
+button moves every leaf that requires grad by ``-lr * grad``.
 
 ``practice(root)`` (or ``stepper.to_html(practice=True)``) plays the stepper's frames, but each
 backward step first asks for the gradient it computes: type a number (``-4``, ``0.39``,

@@ -145,7 +145,8 @@ def test_the_page_prints_numbers_as_python_does(browser, tmp_path):
     rng = random.Random(7)
     xs = [0.125, -0.125, 0.375, 0.625, 2.5, 0.25, 0.75, 1.005, 0.0049617, -0.0033, 0.9991,
           0.035, 3.0000000000000004, 1e300, -2.5e15, 1e-9, -4.0, 0.1 * 3, 123456.785, 5e-7,
-          0.0, -0.0, 1.0, 0.5, 0.05, 0.995, 9.995, 1e-6, 0.00012345]
+          0.0, -0.0, 1.0, 0.5, 0.05, 0.995, 9.995, 1e-6, 0.00012345, 9.99996e-06, 1e-12,
+          0.9999999996, -0.5, 0.4]
     xs += [rng.uniform(-3, 3) * 10.0 ** rng.randint(-7, 8) for _ in range(300)]
     xs += [rng.randint(-999, 999) / 8 for _ in range(100)]  # exact binary ties
     page = _open(browser, tmp_path, viz.explore(xyz_circuit()).to_html())
@@ -206,13 +207,13 @@ def test_the_chain_rule_sums_add_up_as_printed(browser, tmp_path):
             m = re.search(r"= (\S+) \* (\S+) = (\S+)$", line)
             if m and line.startswith("    "):
                 a, b, c = m.groups()
-                assert viz.format.fmt(float(a) * float(b), 2) == c, line
+                assert float(viz.format.fmt(float(a) * float(b), 2)) == float(c), line
                 products += 1
         last = text.splitlines()[-1]
         m = re.fullmatch(r"\S+ = (.+) = (\S+)", last)
         if m and " + " in m.group(1):
             terms = [float(t.strip("()")) for t in m.group(1).split(" + ")]
-            assert viz.format.fmt(math.fsum(terms), 2) == m.group(2), last
+            assert float(viz.format.fmt(math.fsum(terms), 2)) == float(m.group(2)), last
             sums += 1
     assert products > 50 and sums > 5
     page.context.close()

@@ -4,12 +4,15 @@
  * The data (a <script type="application/json" class="cr-data"> beside this script) holds the
  * graph: nodes in topological order, each with its op-table row `k`, constant `c`, parents `p`,
  * value `v`; the op table `ops` (row name -> forward tree `f`, derivative trees `d`, from
- * autograd/opinfo.py through viz/live_ops.py); the drawing (`svg`, `roles`: which text shows which number) and, in
- * practice, the stepper's frames and questions.
+ * autograd.opinfo.page_table() through viz/live_ops.py); the drawing (`svg`, `roles`: which
+ * text shows which number) and, in practice, the stepper's frames and questions (each with
+ * its answer `x` and tolerance `tol`). The drawing code is viz/html/drawing.js, written in at
+ * the CHAINRULE_DRAWING slot.
  *
  * Scripting API: window.chainrule.players[i] with
- *   set(name, value), value(name), grad(name), goto(k), frames(), ask(), answer(text) -> bool,
- *   score() -> {right, wrong, answered, total}, descend() -> the output's value, mode.
+ *   set(name, value), value(name), grad(name), goto(k), frames(), current(), ask(),
+ *   answer(text) -> bool, hint(), score() -> {right, wrong, answered, total},
+ *   descend() -> the output's value, chain(name), select(name), format(x, p), mode.
  */
 (function (S) {
   "use strict";
@@ -119,10 +122,11 @@
     var m = Math.abs(x);
     if (m >= 1e15) { return sci(x, p); }
     var r = Math.round(x);
-    if (Math.abs(x - r) <= 1e-12 * Math.max(1, m)) { return String(r === 0 ? 0 : r); }
+    if (r !== 0 && Math.abs(x - r) <= 1e-12 * m) { return String(r); }  // integer up to noise
     var sig = Math.max(p, 1);
     if (m < 1e-6) { return sci(x, sig - 1); }
-    var lead = -Math.floor(Math.log10(m));  // 0.0049: lead 3
+    // 0.0049: lead 3, of x rounded to sig digits (9.99996e-06 is 1.0e-05, printed as 1e-05 is)
+    var lead = -Math.floor(Math.log10(Math.abs(Number(sci(x, sig - 1)))));
     return fixed(x, Math.max(p, lead + sig - 1));
   }
   var NUM = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -189,7 +193,8 @@
     }
     for (extra = 0; extra <= 4; extra++) {
       texts = shown(extra);
-      if (fmt(combine(texts.map(Number))) === target) { return texts; }
+      // the same number at the shown precision ("1" for 1.0 and "1.00" for 0.9999999996)
+      if (Number(fmt(combine(texts.map(Number)))) === Number(target)) { return texts; }
     }
     return shown(4);
   }
@@ -350,7 +355,9 @@
   // ------------------------------------------------------------------------ practice
   var F = D.frames || [], nf = F.length, cur = -1, Q = D.questions || [];
   var qOf = {}, state = [], right = 0, wrong = 0;
-  Q.forEach(function (q, i) { q.x = Number(q.x); qOf[q.frame] = i; state.push({done: false, tries: 0, hints: 0}); });
+  Q.forEach(function (q, i) {
+    q.x = Number(q.x); qOf[q.frame] = i; state.push({done: false, tries: 0, hints: 0});
+  });
   var text = null, phase = null, counter = null, ask = null, answerField = null;
   var verdict = null, hintBox = null, scoreBox = null, choiceBox = null;
   function pending() {
