@@ -30,6 +30,11 @@ def rows() -> dict[str, opinfo.OpInfo]:
     return {r.name: r for r in opinfo.OPS if "value" in r.kinds}
 
 
+#: Python's ``sum()`` of Values records one n-ary gate (``autograd.value``): the page folds the
+#: ``add`` row over its operands left to right, as ``Value`` adds them, each local derivative 1.
+SUM_GATE = "Σ"
+
+
 def gate_of(node: Any) -> tuple[str, float]:
     """The row name and the constant of a scalar ``Value`` gate.
 
@@ -41,6 +46,8 @@ def gate_of(node: Any) -> tuple[str, float]:
     ValueError
         For a gate no row describes (add the op's row to :mod:`autograd.opinfo`).
     """
+    if node.op == SUM_GATE:
+        return SUM_GATE, 0.0
     found = opinfo.lookup(node.op)
     n = len(node.parents)
     if found is None or "value" not in found[0].kinds or len(found[0].inputs) != n:
@@ -61,11 +68,17 @@ def gate_of(node: Any) -> tuple[str, float]:
 
 def formula(name: str, slot: int, names: list[str], c: float) -> str | None:
     """The local derivative as the hints print it (``"cos(x)"``), or None without a text."""
+    if name == SUM_GATE:
+        return opinfo.local_text(opinfo.BY_NAME["add"], 0, ["a", "b"])  # every term's: 1
     return opinfo.local_text(opinfo.BY_NAME[name], slot, names, exact_text(c),
                              number="{:g}".format)
 
 
 def table() -> dict[str, dict[str, Any]]:
     """The rows as the page reads them (from :func:`autograd.opinfo.page_table`): name ->
-    ``{"f": forward, "d": [derivatives]}``."""
-    return {r["name"]: {"f": r["forward"], "d": r["derivatives"]} for r in opinfo.page_table()}
+    ``{"f": forward, "d": [derivatives]}``; the n-ary sum gate folds ``add``
+    (``"fold": true``: ``f`` of the running total ``a`` and the next operand ``b``)."""
+    rows = {r["name"]: {"f": r["forward"], "d": r["derivatives"]} for r in opinfo.page_table()}
+    add = rows["add"]
+    rows[SUM_GATE] = {"f": add["f"], "d": add["d"][:1], "fold": True}
+    return rows

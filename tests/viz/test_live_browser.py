@@ -158,6 +158,34 @@ def test_the_page_prints_numbers_as_python_does(browser, tmp_path):
     page.context.close()
 
 
+def test_pythons_sum_gate_matches_python_after_set(browser, tmp_path):
+    # sum() of Values records one n-ary gate (chained beyond its width): the page folds add
+    def build(vals):
+        xs = [Value(v, label=f"x{i}") for i, v in enumerate(vals)]
+        s = sum(x * x.sin() for x in xs)
+        s.label = "s"
+        return s
+
+    rng = random.Random(5)
+    for n in (3, 70):
+        start = [rng.uniform(-2, 2) for _ in range(n)]
+        root = build(start)
+        assert any(node.op == "Σ" for node in viz.nodes.GraphInfo(root).order)
+        page = _open(browser, tmp_path, viz.explore(root).to_html())
+        new = [rng.uniform(-2, 2) for _ in range(n)]
+        page.evaluate("""(vals) => { const p = window.chainrule.players[0];
+          vals.forEach((v, i) => p.set('x' + i, v)); }""", new)
+        ref = build(new)
+        ref.backward()
+        leaves = [node for node in viz.nodes.GraphInfo(ref).order if not node.parents]
+        got = page.evaluate(READ, [node.label for node in leaves] + ["s"])
+        for node, (value, grad) in zip(leaves, got, strict=False):
+            assert _close(value, node.data) and _close(grad, node.grad), node.label
+        assert _close(got[-1][0], ref.data)
+        assert not page.errors
+        page.context.close()
+
+
 def test_set_restyles_the_drawing_without_moving_it(browser, tmp_path):
     page = _open(browser, tmp_path, viz.explore(xyz_circuit()).to_html())
     boxes = """() => [...document.querySelectorAll('.cr-live svg g.node')].map(g => {

@@ -22,7 +22,7 @@ import viz
 from autograd import Value, opinfo
 from viz.demo import sigmoid_circuit, xyz_circuit
 from viz.live import graph_model, judge, parse_answer, questions, tolerance
-from viz.live_ops import PAGE_OPERATORS, gate_of, rows, table
+from viz.live_ops import PAGE_OPERATORS, SUM_GATE, gate_of, rows, table
 from viz.nodes import GraphInfo
 
 LIVE_JS = Path(viz.__file__).parent / "html" / "live.js"
@@ -84,7 +84,9 @@ def test_every_value_op_of_the_op_table_finds_its_row_with_values_own_numbers():
             a, b = rng.uniform(0.2, 2.0), rng.uniform(-2.0, 2.0)
             assert _check(fn(Value(a), Value(b))) == name
         assert _check(fn(Value(1.5), Value(1.5))) == name  # ties of max/min: half each
-    assert seen | set(BINARY) == set(rows()) == set(table())  # the page has every row
+    # the page has every row, and the n-ary sum gate sum() records (a fold of add)
+    assert seen | set(BINARY) == set(rows()) == set(table()) - {SUM_GATE}
+    assert table()[SUM_GATE]["fold"] and table()[SUM_GATE]["f"] == opinfo.BY_NAME["add"].forward
 
 
 def test_the_leaky_slope_is_kept_for_the_page():

@@ -73,6 +73,15 @@
       if (nd.leaf) { continue; }
       var row = OPS[nd.k];
       var env = {a: vals[nd.p[0]], b: nd.p.length > 1 ? vals[nd.p[1]] : 0, c: nd.c};
+      if (row.fold) {  // sum(): ((p0 + 0) + p1) + ..., as Value adds; d/d every term = d[0]
+        vals[k] = ev(row.f, {a: vals[nd.p[0]], b: 0, c: 0});
+        for (q = 1; q < nd.p.length; q++) {
+          vals[k] = ev(row.f, {a: vals[k], b: vals[nd.p[q]], c: 0});
+        }
+        env.out = vals[k];
+        for (q = 0; q < nd.p.length; q++) { locals[k][q] = ev(row.d[0], env); }
+        continue;
+      }
       vals[k] = ev(row.f, env);
       env.out = vals[k];
       for (q = 0; q < row.d.length; q++) { locals[k][q] = ev(row.d[q], env); }
