@@ -20,7 +20,7 @@ import contextlib
 import gc
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 #: ``on_step(node, slot, parent, upstream, share, previous, total)``: one chain-rule step.
@@ -73,8 +73,7 @@ def topological_order(root: Any) -> list[Any]:
 _EMIT = object()
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused() -> contextlib.AbstractContextManager[None]:
     """Pause Python's cyclic garbage collector for the duration of a graph walk.
 
     The engine creates no reference cycles (nodes point only to their parents, and no
@@ -86,21 +85,30 @@ def gc_paused() -> Iterator[None]:
     in notes whether the collector was enabled and disables it, the last one out enables it
     again only if it was (a collector the user disabled stays disabled).
     """
-    global _pausers, _enable_after
-    with _pause_lock:
-        if not _pausers:
-            _enable_after = gc.isenabled()
-            gc.disable()
-        _pausers += 1
-    try:
-        yield
-    finally:
+    return _PAUSE
+
+
+class _CollectorPause(contextlib.AbstractContextManager):
+    """:func:`gc_paused`'s context manager: a class rather than a generator, since every
+    ``backward()`` enters one (a generator-based one cost 1.6 us of a 13 us one-op pass)."""
+
+    def __enter__(self) -> None:
+        global _pausers, _enable_after
+        with _pause_lock:
+            if not _pausers:
+                _enable_after = gc.isenabled()
+                gc.disable()
+            _pausers += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _pausers
         with _pause_lock:
             _pausers = max(_pausers - 1, 0)  # 0 again after a fork from inside a walk
             if not _pausers and _enable_after:
                 gc.enable()
 
 
+_PAUSE = _CollectorPause()
 _pause_lock = threading.Lock()
 _pausers = 0  # graph walks inside gc_paused, in all threads
 _enable_after = False  # whether the collector was enabled when the first of them came in

@@ -325,14 +325,16 @@ class Tensor:
             # the same rule on the parent Tensors: a recorded graph
             shares = rule(g if isinstance(g, Tensor) else leaf(np.asarray(g)), needs, parents,
                           self)
-            _check_share_count(self, shares)
+            if len(shares) != len(parents):
+                raise _share_count_error(self, shares)
             return tuple([_recorded_share(self, s) if need else None
                           for need, s in zip(needs, shares)])
         if arrays_only:  # a custom_op vjp(g, needs)
             shares = rule(g, needs)
         else:  # the fast path: the rule on arrays
             shares = rule(g, needs, tuple([p._data for p in parents]), self._data)
-        _check_share_count(self, shares)
+        if len(shares) != len(parents):
+            raise _share_count_error(self, shares)
         # each share in its parent's dtype (a float32 weight times a float64 constant...)
         return tuple([None if s is None or not need else
                       s if s.dtype == p._data.dtype else s.astype(p._data.dtype)
@@ -846,12 +848,11 @@ def _ragged(data: Any) -> str:
     return "nested lists must be rectangular (every row the same length) and hold numbers"
 
 
-def _check_share_count(node: Tensor, shares: tuple) -> None:
-    if len(shares) != len(node.parents):
-        raise ValueError(
-            f"backward(): op {node.op!r} returned {len(shares)} gradient shares for "
-            f"{len(node.parents)} parents"
-        )
+def _share_count_error(node: Tensor, shares: tuple) -> ValueError:
+    return ValueError(
+        f"backward(): op {node.op!r} returned {len(shares)} gradient shares for "
+        f"{len(node.parents)} parents"
+    )
 
 
 def _recorded_share(node: Tensor, s: Any) -> Tensor | None:
