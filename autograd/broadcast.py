@@ -40,6 +40,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     extra = grad.ndim - len(shape)
     if extra < 0:
         raise ValueError(f"unbroadcast: gradient shape {grad.shape} has fewer axes than {shape}")
+    if extra == 1 and grad.shape[1:] == shape:  # a bias (b of x W^T + b): sum over the batch
+        return grad.sum(axis=0)
     # Leading axes added by broadcasting, then size-1 axes that were stretched.
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
