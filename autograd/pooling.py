@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import buffers
-from .conv import IntPair, pad_hw, pair
+from .conv_geometry import IntPair, pad_hw, pair
 from .grad_mode import is_grad_enabled
 from .record import as_tensor, make_node
 from .tensor import Tensor

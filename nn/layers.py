@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.conv import pair
+from autograd.conv_geometry import pair
 
 from . import functional as F
 from . import init

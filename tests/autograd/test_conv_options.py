@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import autograd.conv as conv_module
+import autograd.conv_geometry as conv_geometry
+import autograd.conv_kernels as conv_kernels
 import nn
 from autograd import Tensor, conv2d, conv_transpose2d, gradcheck
 
@@ -59,17 +60,17 @@ def test_input_gradient_kernels_agree(s, p, d, transpose, monkeypatch):
     """Both input-gradient kernels (channels-last for groups == 1, with one- or two-step
     layout changes; the NCHW fold for any groups) give the same dJ/dx of the input's shape."""
     limit = 10**9 if transpose == "one_step" else 0
-    monkeypatch.setattr(conv_module, "ONE_STEP_TRANSPOSE_MAX", limit)
+    monkeypatch.setattr(conv_kernels, "ONE_STEP_TRANSPOSE_MAX", limit)
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3, 4, 9, 8))
     w = rng.standard_normal((5, 4, 3, 4))
     y = conv2d(Tensor(x), Tensor(w), stride=s, padding=p, dilation=d)
     if p == "same":
         assert y.shape == (3, 5, 9, 8)
-    geo = conv_module.conv_geometry(x, w, s, p, d, 1, "conv2d")
+    geo = conv_geometry.conv_geometry(x, w, s, p, d, 1, "conv2d")
     g = rng.standard_normal(y.shape)
-    a = conv_module.input_grad_channels_last(g, w, geo)
-    b = conv_module.input_grad_nchw(g, w, geo)
+    a = conv_kernels.input_grad_channels_last(g, w, geo)
+    b = conv_kernels.input_grad_nchw(g, w, geo)
     assert a.shape == b.shape == x.shape
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 

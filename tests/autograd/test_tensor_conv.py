@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograd import Tensor, avg_pool2d, conv2d, dropout, gradcheck, max_pool2d
-from autograd.conv import output_size
+from autograd.conv_geometry import output_size
 
 RNG_SEED = 1234
 
