@@ -30,8 +30,8 @@ from .conv_geometry import (
     pair,
 )
 from .conv_kernels import bias_grad, conv_forward, conv_input_grad, conv_weight_grad
-from .record import as_tensor, make_node
-from .tensor import Tensor
+from .record import as_tensor
+from .tensor import Tensor, make_node
 
 
 # ----------------------------------------------------------------- the three ops

@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .record import make_node
-from .tensor import Tensor
+from .tensor import Tensor, make_node
 
 #: Longest ``op`` label a custom op may have.
 MAX_OP_CHARS = 64

@@ -25,9 +25,8 @@ import numpy as np
 
 from .engine import backpropagate, gc_paused, no_grad_error
 from .grad_mode import set_grad_enabled
-from .record import leaf
 from .shapes import stack
-from .tensor import Tensor
+from .tensor import Tensor, leaf
 from .value import Value
 
 

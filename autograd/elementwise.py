@@ -29,11 +29,9 @@ from .record import (
     as_pair,
     as_tensor,
     is_value,
-    leaf,
-    make_node,
     unary_node,
 )
-from .tensor import Tensor
+from .tensor import Tensor, leaf, make_node
 
 
 # ------------------------------------------------------------------ binary arithmetic

@@ -20,8 +20,8 @@ from typing import Any, Union
 
 import numpy as np
 
-from .record import as_tensor, make_node
-from .tensor import Tensor
+from .record import as_tensor
+from .tensor import Tensor, make_node
 
 Seed = Union[int, np.random.Generator, None]
 

@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import broadcast
-from .record import leaf
-from .tensor import Tensor
+from .tensor import Tensor, leaf
 
 
 def data_of(x: Any) -> np.ndarray:

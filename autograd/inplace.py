@@ -31,8 +31,8 @@ import numpy as np
 from . import elementwise
 from .generic import unbroadcast, zeros_like
 from .grad_mode import is_grad_enabled
-from .record import as_tensor, is_value, make_node
-from .tensor import Tensor
+from .record import as_tensor, is_value
+from .tensor import Tensor, make_node
 from .versions import bump
 
 _new = object.__new__

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from .generic import expand_dims, swapaxes, unbroadcast
-from .record import Operand, as_pair, make_node
-from .tensor import Tensor
+from .record import Operand, as_pair
+from .tensor import Tensor, make_node
 
 
 def matmul(a: Operand, b: Operand) -> Tensor:

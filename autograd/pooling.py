@@ -28,8 +28,8 @@ import numpy as np
 from . import buffers
 from .conv_geometry import IntPair, pad_hw, pair
 from .grad_mode import is_grad_enabled
-from .record import as_tensor, make_node
-from .tensor import Tensor
+from .record import as_tensor
+from .tensor import Tensor, make_node
 
 
 def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:

@@ -1,9 +1,10 @@
-"""Node creation and the helpers every Tensor op module shares.
+"""The helpers every Tensor op module shares.
 
 An op module (``elementwise``, ``reductions``, ``shapes``, ``linalg``, ``conv``...) computes
-its result with numpy and calls :func:`make_node` with the parents and the backward rule;
-the helpers here turn operands into Tensors and normalise axis arguments the same way for
-every op, so error messages read alike.
+its result with numpy and records it with :func:`autograd.tensor.make_node` (Tensor's node
+constructor, beside the class: the only code that fills a new node's fields) or the shortcuts
+here (:func:`unary_node`, :func:`view_node`); the helpers turn operands into Tensors and
+normalise axis arguments the same way for every op, so error messages read alike.
 
 ``Tensor`` is imported at the bottom of this module: ``tensor.py`` needs these helpers and
 these helpers need the class (the import order is arranged so either module can load first).
@@ -17,7 +18,6 @@ from typing import Any, Union
 
 import numpy as np
 
-from . import grad_mode, scope
 from .versions import share
 
 Rule = Callable[..., tuple]
@@ -27,65 +27,11 @@ Axis = Union[int, Sequence[int], None]
 #: Default dtype of Tensors built from lists, numbers and integer arrays.
 DEFAULT_DTYPE = np.dtype(np.float32)
 
-_grad_enabled = grad_mode.GRAD_ENABLED.get
-_current_scope = scope.SCOPE.get
-_new = object.__new__
 
 
 def is_value(x: object) -> bool:
     """True for a scalar ``Value`` (checked by duck type: no import cycle with value.py)."""
     return type(x).__name__ == "Value" and hasattr(x, "local")
-
-
-def leaf(data: np.ndarray) -> Tensor:
-    """A constant (no grad) tensor around ``data`` without copying."""
-    t = _new(Tensor)
-    t._data = data
-    t._vc = [0]  # a version counter of its own (autograd.versions)
-    t.grad = None
-    t.requires_grad = False
-    t.op = ""
-    t.parents = ()
-    t.label = ""
-    t.scope = _current_scope()
-    t._rule = None
-    t._retain = False
-    t._saved_versions = ()
-    return t
-
-
-def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
-    """The output node of an operation.
-
-    Recorded only when grad mode is on and some parent requires grad (otherwise a constant
-    leaf, as in PyTorch). ``rule(g, needs, inputs, out)`` is the op's backward
-    rule: it maps the upstream gradient ``g`` to one share per parent, on arrays, or on
-    Tensors when the backward pass is recorded (``create_graph=True``; see
-    :mod:`autograd.generic`). The parents' version counters are saved so that
-    ``backward`` can detect in-place changes.
-    """
-    t = _new(Tensor)
-    t._data = data
-    t._vc = [0]
-    t.grad = None
-    t.label = ""
-    t.scope = _current_scope()
-    t._retain = False
-    if _grad_enabled():
-        for p in parents:  # (a loop, not any(...): no generator per op)
-            if p.requires_grad:
-                t.requires_grad = True
-                t.op = op
-                t.parents = parents
-                t._rule = rule
-                t._saved_versions = tuple([p._vc[0] for p in parents])  # checked by backward
-                return t
-    t.requires_grad = False
-    t.op = ""
-    t.parents = ()
-    t._rule = None
-    t._saved_versions = ()
-    return t
 
 
 def unary_node(x: Tensor, data: np.ndarray, op: str, rule: Rule) -> Tensor:
@@ -215,4 +161,6 @@ def torch_axis_names(
     return axis, bool(keepdims)
 
 
-from .tensor import Tensor  # noqa: E402  (the cycle: tensor.py imports the helpers above)
+# Tensor and its node constructors (``leaf``, ``make_node``: the only code that fills a node's
+# fields) live in tensor.py, where the op modules import them from.
+from .tensor import Tensor, leaf, make_node  # noqa: E402  (the cycle: tensor.py imports the helpers above)

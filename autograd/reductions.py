@@ -21,13 +21,12 @@ from .generic import where as where_of
 from .record import (
     Axis,
     drop_axes,
-    leaf,
     normalize_axes,
     normalize_axis,
     restore_reduced_axes,
     unary_node,
 )
-from .tensor import Tensor
+from .tensor import Tensor, leaf
 
 
 def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001

@@ -19,14 +19,13 @@ from .record import (
     Axis,
     Operand,
     as_tensor,
-    make_node,
     normalize_axes,
     normalize_axis,
     shape_arg,
     unary_node,
     view_node,
 )
-from .tensor import Tensor
+from .tensor import Tensor, make_node
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:

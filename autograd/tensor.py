@@ -32,7 +32,7 @@ import numpy as np
 
 from . import scope
 from .engine import backpropagate, gc_paused, no_grad_error
-from .grad_mode import set_grad_enabled
+from .grad_mode import GRAD_ENABLED, set_grad_enabled
 
 if TYPE_CHECKING:
     from .record import Axis, Operand
@@ -780,6 +780,64 @@ class Tensor:
 
 
 # ============================================================ backward helpers
+# ------------------------------------------------------------ node constructors
+# The only code that fills a new node's fields (record.py offers both to the op modules).
+_new = object.__new__
+_grad_enabled = GRAD_ENABLED.get
+
+
+def leaf(data: np.ndarray) -> Tensor:
+    """A constant (no grad) tensor around ``data`` without copying."""
+    t = _new(Tensor)
+    t._data = data
+    t._vc = [0]  # a version counter of its own (autograd.versions)
+    t.grad = None
+    t.requires_grad = False
+    t.op = ""
+    t.parents = ()
+    t.label = ""
+    t.scope = _current_scope()
+    t._rule = None
+    t._retain = False
+    t._saved_versions = ()
+    return t
+
+
+def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
+    """The output node of an operation.
+
+    Recorded only when grad mode is on and some parent requires grad (otherwise a constant
+    leaf, as in PyTorch). ``rule(g, needs, inputs, out)`` is the op's backward
+    rule: it maps the upstream gradient ``g`` to one share per parent, on arrays, or on
+    Tensors when the backward pass is recorded (``create_graph=True``; see
+    :mod:`autograd.generic`). The parents' version counters are saved so that
+    ``backward`` can detect in-place changes.
+    """
+    t = _new(Tensor)
+    t._data = data
+    t._vc = [0]
+    t.grad = None
+    t.label = ""
+    t.scope = _current_scope()
+    t._retain = False
+    if _grad_enabled():
+        for p in parents:  # (a loop, not any(...): no generator per op)
+            if p.requires_grad:
+                t.requires_grad = True
+                t.op = op
+                t.parents = parents
+                t._rule = rule
+                t._saved_versions = tuple([p._vc[0] for p in parents])  # checked by backward
+                return t
+    t.requires_grad = False
+    t.op = ""
+    t.parents = ()
+    t._rule = None
+    t._saved_versions = ()
+    return t
+
+
+
 def _extremum_method(x: Tensor, dim: Any, keepdim: bool, axis: Axis, keepdims: bool | None,
                      kind: str) -> Any:
     """Tensor.max/min: elementwise with a Tensor, (values, indices) for one PyTorch dim,
@@ -968,4 +1026,4 @@ def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
 
 # The op modules and the shared helpers import Tensor from here, so they load after the class.
 from . import elementwise, functional, inplace, linalg, reductions, shapes  # noqa: E402
-from .record import DEFAULT_DTYPE, is_value, leaf, shape_arg, torch_axis_names  # noqa: E402
+from .record import DEFAULT_DTYPE, Rule, is_value, shape_arg, torch_axis_names  # noqa: E402
