@@ -260,7 +260,7 @@ def questions(stepper: BackpropStepper, ask: Any = None, choices: int | None = N
         kind, c = gate_of(f.node)
         symbols = [_symbol(info, q) for q in f.node.parents]
         local = formula(kind, f.slot or 0, symbols, c)
-        expr = stepper._expression(f.node)[0]
+        expr = stepper.texts.expression(f.node)[0]
         local = local if local is not None else f"d({expr})/d{par}"
         before = "" if f.previous is None else f"{fmt(f.previous, p)} + "
         if f.node is stepper.root:

@@ -19,8 +19,10 @@ to the layer below (``Frame.nodes`` / ``Frame.steps`` hold what a frame covers).
 The gradients are computed on the side (:mod:`viz.chain`), so building a stepper leaves the
 user's ``.grad`` fields untouched, and the numbers are the ones ``backward()`` gives.
 
-Shown arithmetic is consistent: operands carry the digits that make the shown result
-(``0.197 * -3 = -0.59``); the rule is :mod:`viz.texts.scalar`'s.
+The texts are :class:`viz.texts.steps.StepTexts`' (``stepper.texts``); the stepper holds the
+frames, their drawings and the player's data. Shown arithmetic is consistent: operands carry
+the digits that make the shown result (``0.197 * -3 = -0.59``); the rule is
+:mod:`viz.texts.scalar`'s.
 
 Drawings
 --------
@@ -31,28 +33,21 @@ HTML player holds one drawing that each frame restyles (:mod:`viz.player`).
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
-
-import numpy as np
 
 from .chain import Step, chain_rule_steps, seed_for
 from .frameplayer import FramePlayer
 from .graph import Graph, dot_available
 from .limits import check_graph_size, check_node_count
-from .nodes import GraphInfo, is_constant, is_tensor
+from .nodes import GraphInfo, is_constant
 from .options import DrawOptions
 from .player import diff_roles, svg_for_player
 from .render import GraphRenderer, View, renderer_for
-from .render.gates import constant_text, name_nodes
+from .render.gates import name_nodes
 from .render.neurons import name_neurons, neuron_groups
-from .texts.conv import node_args, op_args_text, output_size_text
-from .texts.numbers import binary, fmt_any, is_array, operand, parse_constant_gate
-from .texts.scalar import ARITH, consistent, is_scalar, local_formula
-from .texts.tensor import MatrixStep, dims, step_text, summary
+from .texts.steps import StepTexts
 
 FORWARD, SEED, BACKWARD = "forward", "seed", "backward"
 @dataclass(frozen=True)
@@ -173,23 +168,23 @@ class BackpropStepper(FramePlayer):
         backward = self._units(steps, last=False)
         self.forward_nodes = [n for unit in forward for n in unit]
         self.steps = [s for unit in backward for s in unit]
-        self._dtype: Any = None  # the dtype the texts have named (said once)
+        #: What every frame says (:mod:`viz.texts.steps`).
+        self.texts = StepTexts(self.info, root, self.objective, self.seed, self.seeded,
+                               precision, self.grads, self.groups)
         self.frames: list[Frame] = []
         for unit in forward:
             node = unit[-1]
-            text = self._forward_text(node) if len(unit) == 1 else self._neuron_forward(unit)
+            text = (self.texts.forward(node) if len(unit) == 1
+                    else self.texts.neuron_forward(unit))
             self.frames.append(Frame(len(self.frames), FORWARD, node, text, value=node.data,
                                      nodes=tuple(unit)))
         if self.seeded and self.frames:  # the first frame says what is differentiated
             first = self.frames[0]
-            self.frames[0] = replace(first, text=first.text + "\n" + self._seed_note())
-        self.frames.append(Frame(len(self.frames), SEED, root, self._seed_text(),
+            self.frames[0] = replace(first, text=first.text + "\n" + self.texts.seed_note())
+        self.frames.append(Frame(len(self.frames), SEED, root, self.texts.seed_text(),
                                  accumulated=self.seed))
         for unit in backward:
-            frame = self._backward_frame(unit[0])
-            if len(unit) > 1:
-                frame = replace(frame, text=self._neuron_backward(unit, frame.text))
-            self.frames.append(replace(frame, steps=tuple(unit)))
+            self.frames.append(self._backward_frame(unit))
         # how many nodes are computed, and steps taken, once each frame is shown
         self.known_after: list[int] = []
         self.steps_after: list[int] = []
@@ -249,296 +244,17 @@ class BackpropStepper(FramePlayer):
         """d root / d node as the stepper computed it (equal to what ``backward()`` gives)."""
         return self.grads.get(id(node))
 
-    # ------------------------------------------------------------------- texts
-    def _seed_note(self) -> str:
-        r, j = self.info.name(self.root), self.objective
-        return (f"(stepping {j} = Σ seed ⊙ {r} with seed = {self._num(self.seed)}, "
-                f"as {r}.backward(gradient=seed))")
-
-    def _seed_text(self) -> str:
-        r, j = self.info.name(self.root), self.objective
-        if not self.seeded:
-            return f"d{r}/d{r} = 1"
-        return f"d{j}/d{r} = seed = {self._num(self.seed)}\n{self._seed_note()}"
-
-    @staticmethod
-    def _summarised(x: Any) -> bool:
-        """Whether texts show ``x`` as its shape and range (a kernel, a batch of images)."""
-        return is_array(x) and (x.ndim > 2 or x.size > 36)
-
-    def _num(self, x: Any) -> str:
-        if self._summarised(x):
-            return summary(x, self.precision)
-        text = fmt_any(x, self.precision, sep="; ")
-        if is_array(x) and x.ndim > 1 and not text.startswith("<"):
-            text = f"[{text}]"  # a matrix on one line: [[1, 2]; [3, 4]]
-        return text
-
-    def _operand(self, node: Any) -> tuple[str, str]:
-        """(symbol, value text) of an operand; constants are their own symbol."""
-        if is_constant(node) and not getattr(node, "label", ""):
-            text = constant_text(node) if not is_array(node.data) else self._num(node.data)
-            return text, text
-        return self.info.name(node), self._num(node.data)
-
-    def _arith(self, op: str, a: Any, b: Any, result: Any) -> tuple[str, str]:
-        """Operand texts of ``a op b = result`` by the consistent-arithmetic rule."""
-        if op in ARITH and is_scalar(a, b, result) and math.isfinite(result):
-            ta, tb = consistent([a, b], ARITH[op], result, self.precision)
-            return ta, tb
-        return self._num(a), self._num(b)
-
-    def _shape_note(self, node: Any) -> str:
-        """`` (2×2 float32)`` at the first array, then the shape only: the dtype is said
-        once, and again only where it differs (integer targets, a float64 input)."""
-        data = np.asarray(node.data)
-        shown = data.dtype != self._dtype
-        if self._dtype is None:
-            self._dtype, shown = data.dtype, True
-        parts = [dims(data.shape)] if 0 < data.ndim <= 2 and data.size <= 36 else []
-        parts += [str(data.dtype)] if shown else []  # a summary already names the shape
-        return f" ({' '.join(parts)})" if parts else ""
-
-    def _tensor_forward(self, node: Any, name: str, value: str) -> str | None:
-        """Matrix products, transposes, conv and pooling in the slides' notation."""
-        parents, op = node.parents, node.op
-        dtype = np.asarray(node.data).dtype
-        other = f" {dtype}" if self._dtype is not None and dtype != self._dtype else ""
-        if op == "matmul" and len(parents) == 2:
-            (a, va), (b, vb) = (self._operand(p) for p in parents)
-            shapes = " · ".join(dims(np.shape(p.data)) for p in parents)
-            return (f"{name} = {a} · {b} = {va} · {vb} = {value}"
-                    f"   ({shapes} → {dims(np.shape(node.data))}{other})")
-        if op == "transpose" and len(parents) == 1 and np.ndim(parents[0].data) == 2:
-            a, _ = self._operand(parents[0])
-            return f"{name} = {a}ᵀ = {value}{self._shape_note(node)}"
-        args = node_args(node)
-        if args is not None:
-            names = ", ".join(self._operand(p)[0] for p in parents)
-            shapes = ", ".join(dims(np.shape(p.data)) for p in parents)
-            indent = " " * len(name)
-            return (f"{name} = {op}({names}), {op_args_text(args)}"
-                    f"   ({shapes} → {dims(np.shape(node.data))}{other})\n"
-                    f"{indent} = {value}\n{output_size_text(op, args)}")
-        return None
-
-    def _forward_text(self, node: Any) -> str:
-        name, value = self.info.name(node), self._num(node.data)
-        if is_tensor(node):
-            special = self._tensor_forward(node, name, value) if node.parents else None
-            if special is not None:
-                return special
-            value += self._shape_note(node)
-        if not node.parents:
-            return f"{name} = {value}"
-        ops = [self._operand(p) for p in node.parents]
-        op = node.op
-        # negative numbers are parenthesised where ambiguous: "(-0.19) ** 2" (viz.texts.numbers)
-        if any(self._summarised(p.data) for p in node.parents):
-            # large operands: the expression and the result
-            return f"{name} = {self._expression(node)[0]} = {value}"
-        if len(ops) == 2 and op in ARITH:
-            (a, _), (b, _) = ops
-            va, vb = self._arith(op, node.parents[0].data, node.parents[1].data, node.data)
-            if is_constant(node.parents[0]) and not node.parents[0].label:
-                va = a
-            if is_constant(node.parents[1]) and not node.parents[1].label:
-                vb = b
-            return f"{name} = {binary(a, op, b)} = {binary(va, op, vb)} = {value}"
-        if len(ops) == 1:
-            (a, va), = ops
-            if op == "*-1":
-                return f"{name} = -{a} = -({va}) = {value}"
-            parts = parse_constant_gate(op)
-            if parts and parts[:2] == ("/", "1") and parts[2]:  # the lecture's reciprocal gate
-                x = node.parents[0].data
-                if is_scalar(x) and x != 0:
-                    (va,) = consistent([x], lambda t: 1.0 / t, 1.0 / x, self.precision)
-                return f"{name} = 1/{a} = 1/{va} = {value}"
-            if parts:  # "+1", "**2" (constant on the right); "2-x", "2**x" (on the left)
-                sym, c, left = parts
-                x = node.parents[0].data
-                if sym in ARITH and is_scalar(x) and re.fullmatch(r"-?[\d.]+", c):
-                    cv = float(c)
-                    pair = (cv, x) if left else (x, cv)
-                    try:
-                        ta, tb = self._arith(sym, *pair, node.data)
-                        va = tb if left else ta
-                    except (ArithmeticError, ValueError):
-                        pass
-                if left:
-                    return f"{name} = {binary(c, sym, a)} = {binary(c, sym, va)} = {value}"
-                return f"{name} = {binary(a, sym, c)} = {binary(va, sym, c)} = {value}"
-        args = ", ".join(a for a, _ in ops)
-        vals = ", ".join(v for _, v in ops)
-        return f"{name} = {op}({args}) = {op}({vals}) = {value}"
-
-    def _local_rule(self, node: Any, slot: int, value: Any) -> str:
-        """The op's local derivative as a rule: ``d(exp(u))/du = exp(u) = 0.37``.
-
-        The operand differentiated is ``u``, the other one ``v``; an unlabelled number stays
-        itself (``d(u + 1)/du = 1``). The formula is the op-info table's
-        (:func:`viz.texts.scalar.local_formula`).
-        """
-        names = []
-        for k, p in enumerate(node.parents):
-            if k != slot and is_constant(p) and not getattr(p, "label", ""):
-                names.append(self._operand(p)[0])
-            else:
-                names.append("u" if k == slot else "v")
-        expr, _ = self._expression(node, names)
-        formula = local_formula(node, slot, names)
-        shown = self._num(value)
-        head = f"d({expr})/du"
-        return f"{head} = {formula} = {shown}" if formula and formula != shown \
-            else f"{head} = {shown}"
-
-    def _expression(self, node: Any, names: list[str] | None = None) -> tuple[str, list[str]]:
-        """``node``'s gate as an expression of its operands' names (for the texts)."""
-        if names is None:
-            names = [self._operand(p)[0] for p in node.parents]
-        op = node.op
-        if len(names) == 2 and op in ARITH:
-            return binary(names[0], op, names[1]), names
-        if len(names) == 1:
-            parts = parse_constant_gate(op)
-            if op == "*-1":
-                return f"-{names[0]}", names
-            if parts:
-                sym, c, left = parts
-                return (binary(c, sym, names[0]) if left else binary(names[0], sym, c)), names
-        return f"{op}({', '.join(names)})", names
-
-    # ------------------------------------------------------- one neuron at a time
-    def _neuron_parts(self, members: list[Any]) -> tuple[Any, Any, list[tuple[Any, Any]],
-                                                          list[Any]]:
-        """(output, net, [(weight, input)], biases) of one neuron's nodes (``nn.scalar``:
-        ``*`` gates of a weight and an input (or a ``*c`` gate), ``+`` gates, an activation)."""
-        out = members[-1]
-        net = out.parents[0] if out.op != "+" else out
-        inside = {id(n) for n in members}
-        products, biases = [], []
-        for node in members:
-            if node.op == "*" and len(node.parents) == 2:
-                a, b = node.parents
-                w, x = (a, b) if id(a) in inside and not a.parents else (b, a)
-                products.append((w, x))
-            elif len(node.parents) == 1 and parse_constant_gate(node.op) and node is not out:
-                products.append((node.parents[0], parse_constant_gate(node.op)[1]))
-            elif node.op == "+":
-                biases += [p for p in node.parents if not p.parents and id(p) in inside
-                           and all(p is not w for w, _ in products)]
-        return out, net, products, biases
-
-    def _input_text(self, x: Any) -> tuple[str, str]:
-        """(name, value) of a neuron's input: a node, or a constant a ``*c`` gate holds."""
-        if isinstance(x, str):
-            return x, x
-        return self._operand(x)
-
-    def _neuron_forward(self, members: list[Any]) -> str:
-        """``net1_1 = W1_11 * x1 + ... + b1_1 = ... = -0.29`` and ``x1_1 = tanh(net1_1) = ...``."""
-        out, net, products, biases = self._neuron_parts(members)
-        name = self.info.name
-        terms = [f"{name(w)} * {self._input_text(x)[0]}" for w, x in products]
-        terms += [name(b) for b in biases]
-        # the shown sum adds up (viz.texts.scalar's rule): w, x pairs then biases
-        numbers = [float(v if isinstance(v, str) else v.data) for w, x in products
-                   for v in (w, x)] + [float(b.data) for b in biases]
-        n_p = 2 * len(products)
-
-        def total(*v: float) -> float:
-            return sum(v[k] * v[k + 1] for k in range(0, n_p, 2)) + sum(v[n_p:])
-
-        texts = (consistent(numbers, total, float(net.data), self.precision)
-                 if all(math.isfinite(v) for v in numbers) else [self._num(v) for v in numbers])
-        for k, (_, x) in enumerate(products):
-            if isinstance(x, str) or (is_constant(x) and not getattr(x, "label", "")):
-                texts[2 * k + 1] = self._input_text(x)[1]  # a number as the gate shows it
-        values = [binary(texts[k], "*", texts[k + 1]) for k in range(0, n_p, 2)] + texts[n_p:]
-        shown = values[0] + "".join(" + " + operand(v, "+", "right") for v in values[1:])
-        text = f"{name(net)} = {' + '.join(terms)} = {shown} = {self._num(net.data)}"
-        if out is not net:
-            text += (f"\n{name(out)} = {out.op}({name(net)}) = {out.op}({self._num(net.data)})"
-                     f" = {self._num(out.data)}")
-        return text
-
-    def _neuron_backward(self, unit: list[Step], first: str) -> str:
-        """One neuron's backward frame: d/dnet (the activation's step, ``first``), then every
-        weight's and bias's gradient, then what flows on to the layer below."""
-        r, name, num = self.objective, self.info.name, self._num
-        members = [n for n in self.info.order if self.groups.get(id(n)) ==
-                   self.groups[id(unit[0].node)]]
-        out, net, products, biases = self._neuron_parts(members)
-        lines = [first] if out is not net else [
-            f"d{r}/d{name(net)} = {num(self.grads[id(net)])} (from the layer above)"]
-        by_parent = {id(s.parent): s for s in unit}
-        grads = []
-        for w, x in products:
-            s = by_parent.get(id(w))
-            if s is not None:
-                ut, lt = self._arith("*", s.upstream, s.local, s.contribution)
-                grads.append(f"d{r}/d{name(w)} = d{r}/d{name(net)} * {self._input_text(x)[0]}"
-                             f" = {binary(ut, '*', lt)} = {num(s.contribution)}")
-        grads += [f"d{r}/d{name(b)} = d{r}/d{name(net)} = {num(by_parent[id(b)].contribution)}"
-                  for b in biases if id(b) in by_parent]
-        lines += grads
-        inside = {id(n) for n in members}
-        for s in unit:  # the shares that leave the neuron: its inputs' gradients
-            if id(s.parent) in inside:
-                continue
-            ut, lt = self._arith("*", s.upstream, s.local, s.contribution)
-            w = s.node.parents[1 - s.slot]
-            share = (f"d{r}/d{name(net)} * {name(w)} = {binary(ut, '*', lt)} = "
-                     f"{num(s.contribution)}")
-            if s.previous is None:
-                lines.append(f"d{r}/d{name(s.parent)} = {share}")
-            else:
-                a, b = self._arith("+", s.previous, s.contribution, s.accumulated)
-                lines.append(f"d{r}/d{name(s.parent)} += {share}; now "
-                             f"{binary(a, '+', b)} = {num(s.accumulated)}")
-        return "\n".join(lines)
-
-    def _backward_frame(self, step: Step) -> Frame:
-        r = self.objective
-        n, p = self.info.name(step.node), self.info.name(step.parent)
-        num = self._num
-        if step.local is None:  # Tensor: the matrix-calculus form, with shapes
-            names = [self._operand(q)[0] for q in step.node.parents]
-            prefix = f"d{r}/d{p} " + ("+=" if step.previous is not None else "=")
-            rule = step_text(prefix, MatrixStep(step.node, step.slot, names, n, f"d{r}/d{n}",
-                                                step.upstream, step.contribution, num,
-                                                self.precision))
-        elif step.node is self.root and not self.seeded:
-            # df/df = 1: name the local derivative instead of "df/df * df/dq"
-            expr, names = self._expression(step.node)
-            formula = local_formula(step.node, step.slot, names)
-            value = num(step.local)
-            shown = f"{formula} = {value}" if formula and formula != value else value
-            rule = f"{shown} (local derivative of {expr} with respect to {p})"
-        else:
-            ut, lt = (self._arith("*", step.upstream, step.local, step.contribution)
-                      if is_scalar(step.upstream, step.local) else
-                      (num(step.upstream), num(step.local)))
-            rule = (f"d{r}/d{n} * d{n}/d{p} = {binary(ut, '*', lt)} "
-                    f"= {num(step.contribution)}")
-            # the product, then the op's rule for its local factor
-            rule += f"\nd{n}/d{p} = {self._local_rule(step.node, step.slot, step.local)}"
-        if step.previous is None:
-            text = f"d{r}/d{p} = {rule}"
-        else:
-            if is_scalar(step.previous, step.contribution):
-                a, b = self._arith("+", step.previous, step.contribution, step.accumulated)
-            else:
-                a, b = num(step.previous), num(step.contribution)
-                if self._summarised(step.previous):  # two ranges do not add up to a range
-                    a, b = "the shares so far", "this share"
-            text = (f"d{r}/d{p} += {rule}\n"
-                    f"d{r}/d{p} = {binary(a, '+', b)} = {num(step.accumulated)}")
+    # ------------------------------------------------------------------- frames
+    def _backward_frame(self, unit: list[Step]) -> Frame:
+        """The frame of one chain-rule step, or of a neuron's steps (``unit[0]`` first)."""
+        step = unit[0]
+        text = self.texts.backward(step)
+        if len(unit) > 1:
+            text = self.texts.neuron_backward(unit, text)
         return Frame(len(self.frames), BACKWARD, step.node, text, parent=step.parent,
                      slot=step.slot, upstream=step.upstream, local=step.local,
                      contribution=step.contribution, previous=step.previous,
-                     accumulated=step.accumulated)
+                     accumulated=step.accumulated, steps=tuple(unit))
 
     # ---------------------------------------------------------------- drawings
     def final_view(self) -> View:
@@ -628,9 +344,9 @@ class BackpropStepper(FramePlayer):
         rows = []
         for node in self.forward_nodes:
             value = "" if view.values is not None and id(node) not in view.values \
-                else self._num(node.data)
+                else self.texts.num(node.data)
             g = view.grads.get(id(node))
-            rows.append((self.info.name(node), value, "" if g is None else self._num(g),
+            rows.append((self.info.name(node), value, "" if g is None else self.texts.num(g),
                          node is view.highlight))
         return rows
 
@@ -669,11 +385,11 @@ class BackpropStepper(FramePlayer):
             changes = diff_roles(r.roles, keys, order, state)
             table = []
             if frame.phase == FORWARD:
-                table += [[row_of[id(n)], "v", self._num(n.data)] for n in frame.nodes]
+                table += [[row_of[id(n)], "v", self.texts.num(n.data)] for n in frame.nodes]
             elif frame.phase == SEED and id(self.root) in row_of:
-                table.append([row_of[id(self.root)], "g", self._num(frame.accumulated)])
+                table.append([row_of[id(self.root)], "g", self.texts.num(frame.accumulated)])
             elif frame.phase == BACKWARD:
-                table += [[row_of[id(s.parent)], "g", self._num(s.accumulated)]
+                table += [[row_of[id(s.parent)], "g", self.texts.num(s.accumulated)]
                           for s in frame.steps if id(s.parent) in row_of]
             for row, col, text in table:
                 cells[(row, col)] = text

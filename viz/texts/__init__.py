@@ -9,5 +9,7 @@
 - :mod:`viz.texts.tensor`: Tensor backward steps in matrix-calculus form with shapes, from the
   op-info table's :class:`~autograd.opinfo.MatrixForm` rows;
 - :mod:`viz.texts.conv`: a convolution's or pooling's arguments (``k=3×3 s=2 p=1``) and its
-  output-size formula with the numbers.
+  output-size formula with the numbers;
+- :mod:`viz.texts.steps`: the backprop stepper's frame texts (forward, seed, backward, one
+  neuron's), assembled from the rules above.
 """
