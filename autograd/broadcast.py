@@ -41,13 +41,13 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if extra < 0:
         raise ValueError(f"unbroadcast: gradient shape {grad.shape} has fewer axes than {shape}")
     if extra == 1 and grad.shape[1:] == shape:  # a bias (b of x W^T + b): sum over the batch
-        return grad.sum(axis=0)
+        return np.add.reduce(grad, axis=0)  # (ndarray.sum without its Python wrapper)
     # Leading axes added by broadcasting, then size-1 axes that were stretched.
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
     )
     if axes:
-        grad = grad.sum(axis=axes)  # a fresh array; the stretched size-1 axes are dropped
+        grad = np.add.reduce(grad, axis=axes)  # fresh; the stretched size-1 axes are dropped
     # Put the dropped size-1 axes back (or drop leading ones of size 1): a copy keeps the
     # result from aliasing the upstream gradient, which another parent may also receive.
     return grad.reshape(shape) if axes else grad.reshape(shape).copy()

@@ -71,4 +71,24 @@ def custom_op(
             )
     if not callable(vjp):
         raise TypeError(f"custom_op {op!r}: vjp must be callable, got {type(vjp).__name__}")
+    if _takes_two(vjp):
+        vjp = _numpy_only_rule(vjp)
     return make_node(np.asarray(data), op, parents, vjp)
+
+
+def _takes_two(fn: Any) -> bool:
+    """Whether ``fn`` is the numpy-only form ``vjp(g, needs)`` (two positional parameters)."""
+    code = getattr(fn, "__code__", None)
+    return code is not None and code.co_argcount == 2
+
+
+def _numpy_only_rule(vjp: Callable) -> Callable:
+    """``vjp(g, needs)`` in the engine's rule form ``rule(g, needs, inputs, out)``, marked
+    ``arrays_only``: a recorded backward pass (``create_graph``) refuses it rather than hand
+    it Tensors, and an in-place change of its output is assumed to matter to it."""
+
+    def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
+        return vjp(g, needs)
+
+    rule.arrays_only = True  # type: ignore[attr-defined]
+    return rule

@@ -38,7 +38,7 @@ from .tensor import Tensor, leaf, make_node
 def add(a: Operand, b: Operand) -> Tensor:
     """a + b with broadcasting; d/da = d/db = 1 (summed over broadcast copies)."""
     x, y = as_pair(a, b, "+")
-    xs, ys = x.data.shape, y.data.shape
+    xs, ys = x._data.shape, y._data.shape
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (
@@ -52,7 +52,7 @@ def add(a: Operand, b: Operand) -> Tensor:
 def sub(a: Operand, b: Operand) -> Tensor:
     """a - b; d/da = 1, d/db = -1."""
     x, y = as_pair(a, b, "-")
-    xs, ys = x.data.shape, y.data.shape
+    xs, ys = x._data.shape, y._data.shape
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
         return (
@@ -153,7 +153,7 @@ def minimum(a: Operand, b: Operand) -> Tensor:
 
 def _pick(a: Operand, b: Operand, op: str, fn: Callable, wins: Callable) -> Tensor:
     x, y = as_pair(a, b, op)
-    xd, yd = x.data, y.data
+    xd, yd = x._data, y._data
     out = apply_binary(op, fn, x, y)
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
@@ -176,12 +176,12 @@ def where(condition: Any, a: Operand, b: Operand) -> Tensor:
     c = cond.data.astype(bool, copy=False)
     x, y = as_pair(a, b, "where")
     try:
-        out = np.where(c, x.data, y.data)
+        out = np.where(c, x._data, y._data)
     except ValueError:
         raise ValueError(
             f"where: shapes {cond.shape}, {x.shape} and {y.shape} cannot be broadcast together"
         ) from None
-    xs, ys = x.data.shape, y.data.shape
+    xs, ys = x._data.shape, y._data.shape
     zero = np.zeros((), out.dtype)
 
     def rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
@@ -211,59 +211,59 @@ def compare(a: Any, b: Any, fn: Callable, op: str) -> Tensor:
 # ----------------------------------------------------------------------- unary
 def neg(x: Tensor) -> Tensor:
     """-x; d(-a) = -1."""
-    return unary_node(x, -x.data, "neg", lambda g, needs, inputs, out: (-g,))
+    return unary_node(x, -x._data, "neg", lambda g, needs, inputs, out: (-g,))
 
 
 def exp(x: Tensor) -> Tensor:
     """e**x; d/dx = e**x (the output itself)."""
-    return unary_node(x, np.exp(x.data), "exp", lambda g, needs, inputs, out: (g * out,))
+    return unary_node(x, np.exp(x._data), "exp", lambda g, needs, inputs, out: (g * out,))
 
 
 def log(x: Tensor) -> Tensor:
     """Natural log; d/dx = 1/x. ``log(0) = -inf`` and negatives give ``nan`` silently."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        result = np.log(x.data)
+        result = np.log(x._data)
     return unary_node(x, result, "log", lambda g, needs, inputs, out: (divide(g, inputs[0]),))
 
 
 def sqrt(x: Tensor) -> Tensor:
     """Square root; d/dx = 1 / (2 sqrt x)."""
     with np.errstate(invalid="ignore"):
-        result = np.sqrt(x.data)
+        result = np.sqrt(x._data)
     return unary_node(x, result, "sqrt", lambda g, needs, inputs, out: (divide(g, 2 * out),))
 
 
 def reciprocal(x: Tensor) -> Tensor:
     """1/x, the lecture's ``1/x`` gate; d/dx = -1/x**2 = -out**2."""
     with np.errstate(divide="ignore"):
-        result = np.reciprocal(x.data)
+        result = np.reciprocal(x._data)
     return unary_node(x, result, "1/x", lambda g, needs, inputs, out: (-g * out * out,))
 
 
 def absolute(x: Tensor) -> Tensor:
     """|x|; d/dx = sign(x), 0 at the kink (as PyTorch)."""
     rule = lambda g, needs, inputs, out: (g * sign(inputs[0]),)  # noqa: E731
-    return unary_node(x, np.abs(x.data), "abs", rule)
+    return unary_node(x, np.abs(x._data), "abs", rule)
 
 
 def sin(x: Tensor) -> Tensor:
     """sin x; d/dx = cos x."""
     return unary_node(
-        x, np.sin(x.data), "sin", lambda g, needs, inputs, out: (g * cos_of(inputs[0]),)
+        x, np.sin(x._data), "sin", lambda g, needs, inputs, out: (g * cos_of(inputs[0]),)
     )
 
 
 def cos(x: Tensor) -> Tensor:
     """cos x; d/dx = -sin x."""
     return unary_node(
-        x, np.cos(x.data), "cos", lambda g, needs, inputs, out: (-g * sin_of(inputs[0]),)
+        x, np.cos(x._data), "cos", lambda g, needs, inputs, out: (-g * sin_of(inputs[0]),)
     )
 
 
 def tanh(x: Tensor) -> Tensor:
     """tanh x; d/dx = 1 - tanh(x)**2."""
     return unary_node(
-        x, np.tanh(x.data), "tanh", lambda g, needs, inputs, out: (g * (1 - out * out),)
+        x, np.tanh(x._data), "tanh", lambda g, needs, inputs, out: (g * (1 - out * out),)
     )
 
 
@@ -272,7 +272,7 @@ def sigmoid(x: Tensor) -> Tensor:
 
     Stable: only e^-|x| is evaluated, so no overflow for any input.
     """
-    a = x.data
+    a = x._data
     e = np.exp(-np.abs(a))  # in (0, 1]
     s = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
     return unary_node(x, s, "sigmoid", lambda g, needs, inputs, out: (g * out * (1 - out),))
@@ -280,7 +280,7 @@ def sigmoid(x: Tensor) -> Tensor:
 
 def relu(x: Tensor) -> Tensor:
     """max(0, x); d/dx = 1 where x > 0 else 0 (0 at the kink, as PyTorch)."""
-    a = x.data
+    a = x._data
     if a.dtype.kind == "f" and buffers.is_large(a):  # on reused memory (autograd/buffers.py)
         out = np.maximum(a, 0, out=buffers.empty(a.shape, a.dtype))
     else:
@@ -299,7 +299,7 @@ def _relu_rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
 
 def leaky_relu(x: Tensor, slope: float = 0.01) -> Tensor:
     """x where x > 0 else slope * x; d/dx = 1 or slope."""
-    a = x.data
+    a = x._data
     positive = a > 0
     out = np.where(positive, a, a * a.dtype.type(slope))
     factor = np.where(positive, 1, slope).astype(a.dtype)
@@ -308,7 +308,7 @@ def leaky_relu(x: Tensor, slope: float = 0.01) -> Tensor:
 
 def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
     """Clamp to ``[lo, hi]``; gradient 1 inside (bounds included, as PyTorch), else 0."""
-    a = x.data
+    a = x._data
     out = np.clip(a, lo, hi)
     inside = np.ones(a.shape, dtype=bool)
     if lo is not None:
@@ -321,14 +321,14 @@ def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
 def log1p(x: Tensor) -> Tensor:
     """log(1 + x), accurate for tiny x; d/dx = 1 / (1 + x)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        result = np.log1p(x.data)
+        result = np.log1p(x._data)
     return unary_node(x, result, "log1p", lambda g, needs, inputs, out: (divide(g, 1 + inputs[0]),))
 
 
 def expm1(x: Tensor) -> Tensor:
     """e**x - 1, accurate for tiny x; d/dx = e**x = out + 1."""
     with np.errstate(over="ignore"):
-        result = np.expm1(x.data)
+        result = np.expm1(x._data)
     return unary_node(x, result, "expm1", lambda g, needs, inputs, out: (g * (out + 1),))
 
 
@@ -340,7 +340,7 @@ def erf(x: Tensor) -> Tensor:
 
     (Used by the exact GELU, x Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2.)
     """
-    a = x.data
+    a = x._data
     result = np.array(_erf(a), dtype=a.dtype) if a.size else a.copy()  # 0-d: a float
     scale = 2.0 / math.sqrt(math.pi)
 
@@ -363,4 +363,4 @@ def masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
         raise ValueError(
             f"masked_fill: mask of shape {m.shape} does not broadcast to the input's {x.shape}"
         ) from None
-    return where(m, x.data.dtype.type(value), x)
+    return where(m, x._data.dtype.type(value), x)

@@ -178,7 +178,9 @@ def backpropagate(
         if not node.parents:
             continue
         shares = node.shares(upstream, create_graph)
-        for slot, (parent, share) in enumerate(zip(node.parents, shares)):
+        slot = -1
+        for parent, share in zip(node.parents, shares):
+            slot += 1  # (a counter, not enumerate: this loop runs for every edge)
             if share is None:
                 continue
             previous = pending.get(parent)

@@ -17,6 +17,7 @@ array([1., 1.])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,11 +90,22 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     return (g.sum(axis=axes) if axes else g).reshape(tuple(shape))
 
 
+#: Below this many bytes :func:`broadcast_to` copies into a new array: numpy's read-only
+#: broadcast view costs 3-5 us to build, more than filling a few thousand numbers.
+SMALL_BROADCAST_BYTES = 1 << 14
+
+
 def broadcast_to(x: Any, shape: Sequence[int]) -> Any:
-    """x repeated along broadcast axes to ``shape``."""
+    """x repeated along broadcast axes to ``shape`` (a read-only view, or for a small result
+    a new array: the same values either way)."""
     if isinstance(x, Tensor):
         return shapes.broadcast_to(x, shape)
-    return np.broadcast_to(x, tuple(shape))
+    shape = tuple(shape)
+    if math.prod(shape) * x.dtype.itemsize < SMALL_BROADCAST_BYTES:
+        out = np.empty(shape, x.dtype)
+        out[...] = x  # (numpy's broadcasting rules: a shape that does not fit raises)
+        return out
+    return np.broadcast_to(x, shape)
 
 
 def expand_dims(x: Any, axis: int | tuple[int, ...]) -> Any:

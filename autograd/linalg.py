@@ -22,7 +22,7 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     or a column (right) and batch axes broadcast like any elementwise op.
     """
     x, y = as_pair(a, b, "matmul")
-    xd, yd = x.data, y.data
+    xd, yd = x._data, y._data
     try:
         out = np.matmul(xd, yd)
     except ValueError:  # the shapes are checked only when numpy refuses them

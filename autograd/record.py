@@ -71,7 +71,7 @@ def as_tensor(x: Any, like: Tensor | None, op: str) -> Tensor:
 def as_pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors (a number takes the Tensor's dtype)."""
     if isinstance(a, Tensor):
-        return a, as_tensor(b, a, op)
+        return a, b if isinstance(b, Tensor) else as_tensor(b, a, op)
     b = as_tensor(b, None, op)
     return as_tensor(a, b, op), b
 
@@ -84,7 +84,7 @@ def broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
 def apply_binary(op: str, fn: Callable, a: Tensor, b: Tensor) -> np.ndarray:
     """``fn(a.data, b.data)`` with a clear error when the shapes do not broadcast."""
     try:
-        return fn(a.data, b.data)
+        return fn(a._data, b._data)
     except ValueError:
         raise broadcast_error(op, a, b) from None
 
@@ -104,7 +104,7 @@ def shape_arg(shape: tuple) -> tuple[int, ...]:
 
 def normalize_axis(axis: Any, ndim: int, op: str) -> int:
     """One axis as a non-negative int, with a clear error when out of range."""
-    if not isinstance(axis, numbers.Integral):
+    if type(axis) is not int and not isinstance(axis, numbers.Integral):
         raise TypeError(f"{op}: axis must be an int, got {type(axis).__name__}")
     if not -ndim <= axis < ndim:
         raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} axes")
@@ -115,7 +115,7 @@ def normalize_axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
     """Normalise ``axis`` (None, int or tuple) to sorted non-negative ints."""
     if axis is None:
         return None
-    if isinstance(axis, numbers.Integral):
+    if type(axis) is int or isinstance(axis, numbers.Integral):  # (int first: no ABC check)
         if not ndim:
             return _no_axes(axis, op)
         return (normalize_axis(axis, ndim, op),)

@@ -31,7 +31,7 @@ from .tensor import Tensor, leaf
 
 def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (int, tuple or None for all); d/dx_i = 1 for every summand."""
-    a = x.data
+    a = x._data
     axes = normalize_axes(axis, a.ndim, "sum")
     out = np.asarray(a.sum(axis=axes, keepdims=keepdims))
     shape = a.shape
@@ -44,7 +44,7 @@ def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa
 
 def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``; d/dx_i = 1/n."""
-    a = x.data
+    a = x._data
     axes = normalize_axes(axis, a.ndim, "mean")
     if a.size and a.dtype.kind == "f" and a.dtype.itemsize >= 4:
         # what numpy's mean computes for float32/float64 (the same sum over the same n, so
@@ -69,7 +69,7 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
     ``ddof=0`` (numpy's default, the biased estimate used by batch norm); PyTorch's
     ``var`` defaults to ``ddof=1``.
     """
-    a = x.data
+    a = x._data
     axes = normalize_axes(axis, a.ndim, "var")
     centred = a - a.mean(axis=axes, keepdims=True)
     n = a.size // builtins.max(np.asarray(a.sum(axis=axes)).size, 1) if a.size else 0
@@ -98,7 +98,7 @@ def min(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa
 
 
 def _extremum(x: Tensor, axis: Axis, keepdims: bool, kind: str) -> Tensor:
-    a = x.data
+    a = x._data
     axes = normalize_axes(axis, a.ndim, kind)
     if a.size == 0:
         raise ValueError(f"{kind}: empty tensor of shape {a.shape} has no {kind}imum")
@@ -139,7 +139,7 @@ def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
     d/dx_i = exp(x_i - out) = softmax(x)_i.
     """
-    a = x.data
+    a = x._data
     axes = normalize_axes(axis, a.ndim, "logsumexp")
     m = a.max(axis=axes, keepdims=True, initial=-np.inf)  # initial: empty slices work
     m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: avoid inf - inf
@@ -158,12 +158,12 @@ def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the first maximum (int64 tensor, no gradient)."""
-    return leaf(np.asarray(x.data.argmax(axis=axis, keepdims=keepdims)))
+    return leaf(np.asarray(x._data.argmax(axis=axis, keepdims=keepdims)))
 
 
 def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the first minimum (int64 tensor, no gradient)."""
-    return leaf(np.asarray(x.data.argmin(axis=axis, keepdims=keepdims)))
+    return leaf(np.asarray(x._data.argmin(axis=axis, keepdims=keepdims)))
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -171,7 +171,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 
     Backward: dJ/dx = s * (g - sum(g * s)).
     """
-    a = x.data
+    a = x._data
     normalize_axes(axis, a.ndim, "softmax")
     e = np.exp(a - a.max(axis=axis, keepdims=True))
     result = e / e.sum(axis=axis, keepdims=True)
@@ -187,7 +187,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
     Backward: dJ/dx = g - softmax(x) * sum(g).
     """
-    a = x.data
+    a = x._data
     normalize_axes(axis, a.ndim, "log_softmax")
     shifted = a - a.max(axis=axis, keepdims=True)
     result = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
@@ -218,7 +218,7 @@ def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 
 def _even_extremum(x: Tensor, axis: Axis, keepdims: bool, kind: str) -> Tensor:
-    a = x.data
+    a = x._data
     axes = normalize_axes(axis, a.ndim, kind)
     if a.size == 0:
         raise ValueError(f"{kind}: empty tensor of shape {a.shape} has no {kind}imum")
@@ -249,7 +249,7 @@ def min_dim(x: Tensor, dim: int, keepdim: bool = False) -> MaxMin:
 def _with_indices(x: Tensor, dim: int, keepdim: bool, kind: str) -> MaxMin:
     ax = normalize_axis(dim, builtins.max(x.ndim, 1), kind) if x.ndim else 0
     values = _extremum(x, ax if x.ndim else None, keepdim, kind)
-    a = x.data
+    a = x._data
     arg = a.argmax(axis=ax, keepdims=keepdim) if kind == "max" else a.argmin(
         axis=ax, keepdims=keepdim)
     return MaxMin(values, leaf(np.asarray(arg, dtype=np.int64)))
@@ -264,7 +264,7 @@ def prod(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     if axis is None:
         flat = prod(x.reshape(-1), 0)
         return flat.reshape((1,) * x.ndim) if keepdims else flat
-    a = x.data
+    a = x._data
     ax = normalize_axis(axis, builtins.max(a.ndim, 1), "prod") if a.ndim else None
     if ax is None:
         return x.reshape(())  # a 0-d tensor is its own product
@@ -325,7 +325,7 @@ def norm(x: Tensor, p: float | str = 2, axis: Axis = None, keepdims: bool = Fals
 def cumsum(x: Tensor, axis: int) -> Tensor:
     """Running sum along ``axis``: out_i = sum_{j <= i} x_j; d/dx_j = sum_{i >= j} g_i, the
     running sum of g taken from the other end."""
-    a = x.data
+    a = x._data
     ax = normalize_axis(axis, builtins.max(a.ndim, 1), "cumsum")
     result = np.cumsum(a, axis=ax) if a.ndim else a.copy()
 
@@ -340,7 +340,7 @@ def cumsum(x: Tensor, axis: int) -> Tensor:
 def sort(x: Tensor, axis: int = -1, descending: bool = False) -> MaxMin:
     """Sorted values along ``axis`` and their original positions (stable, as PyTorch's
     ``sort(stable=True)``); the values' gradient goes back to where each came from."""
-    a = x.data
+    a = x._data
     if a.ndim == 0:
         return MaxMin(x.reshape(()), leaf(np.zeros((), np.int64)))
     ax = normalize_axis(axis, a.ndim, "sort")

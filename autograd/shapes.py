@@ -30,7 +30,7 @@ from .tensor import Tensor, make_node
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     """Same data, new shape (one ``-1`` allowed); the gradient is reshaped back."""
-    a = x.data
+    a = x._data
     new = shape_arg(shape)
     try:
         out = a.reshape(new)
@@ -64,7 +64,7 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     """
     nd = x.ndim
     if not axes and nd == 2:  # the matrix transpose W.T of every linear layer
-        return view_node(x, x.data.T, "transpose", lambda g, needs, inputs, out: (g.T,))
+        return view_node(x, x._data.T, "transpose", lambda g, needs, inputs, out: (g.T,))
     if not axes:
         perm = tuple(range(nd))[::-1]
     elif len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
@@ -90,14 +90,14 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
         inverse[d] = i
     if nd in inverse:
         raise ValueError(f"permute: {tuple(dims)} is not a permutation of the {nd} axes")
-    out = x.data.transpose(perm)
+    out = x._data.transpose(perm)
     rule = lambda g, needs, inputs, out: (g.transpose(inverse),)  # noqa: E731
     return view_node(x, out, "transpose", rule)
 
 
 def squeeze(x: Tensor, axis: Axis = None) -> Tensor:
     """Drop size-1 axes (all of them, or those named)."""
-    a = x.data
+    a = x._data
     if axis is None:
         axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
     else:
@@ -120,7 +120,7 @@ def unsqueeze(x: Tensor, axis: int) -> Tensor:
 def expand(x: Tensor, *shape: Any) -> Tensor:
     """Broadcast to ``shape`` (``-1`` keeps an axis); backward sums over the copies."""
     new = shape_arg(shape)
-    a = x.data
+    a = x._data
     extra = len(new) - a.ndim
     new = tuple(a.shape[i - extra] if n == -1 and i >= extra else n for i, n in enumerate(new))
     return broadcast_to(x, new)
@@ -128,7 +128,7 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """numpy.broadcast_to as a differentiable op (a read-only view)."""
-    a = x.data
+    a = x._data
     shape = tuple(shape)
     try:
         out = np.broadcast_to(a, shape)
@@ -143,7 +143,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
     Backward scatters the gradient into zeros; repeated integer indices accumulate.
     """
-    a = x.data
+    a = x._data
     idx = _unwrap_index(index)
     try:
         out = a[idx]
@@ -160,10 +160,11 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 def scatter_array(g: np.ndarray, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
     """Zeros of ``shape`` with ``g`` added at ``idx`` (numpy index; repeats accumulate)."""
     grad = np.zeros(shape, g.dtype)
-    if _is_advanced(idx):
-        np.add.at(grad, _bool_to_int(idx), g)  # repeats accumulate
-    else:
+    positions = _integer_positions(idx)
+    if positions is None:
         grad[idx] = g
+    else:
+        np.add.at(grad, positions, g)  # repeats accumulate
     return grad
 
 
@@ -172,33 +173,32 @@ def index_scatter(g: Tensor, index: Any, shape: tuple[int, ...]) -> Tensor:
     ``index``. Its own backward is indexing again: d/dg = g'[index]."""
     idx = _unwrap_index(index)
     rule = lambda g2, needs, inputs, out: (g2[idx],)  # noqa: E731
-    return unary_node(g, scatter_array(g.data, idx, tuple(shape)), "scatter", rule)
+    return unary_node(g, scatter_array(g._data, idx, tuple(shape)), "scatter", rule)
 
 
 def _unwrap_index(index: Any) -> Any:
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     return index
 
 
-def _is_advanced(idx: Any) -> bool:
-    items = idx if isinstance(idx, tuple) else (idx,)
-    return any(isinstance(i, (np.ndarray, list)) for i in items)
-
-
-def _bool_to_int(idx: Any) -> Any:
-    """Boolean masks as integer arrays (what ``np.add.at`` needs)."""
+def _integer_positions(idx: Any) -> tuple | None:
+    """For advanced (array) indexing, ``idx`` with boolean masks as integer arrays (what
+    ``np.add.at`` needs); ``None`` for basic indexing (slices, ints, None, ``...``)."""
     items = idx if isinstance(idx, tuple) else (idx,)
     out: list = []
-    for i in items:
-        arr = np.asarray(i) if isinstance(i, (list, np.ndarray)) else None
-        if arr is not None and arr.dtype == bool:
-            out.extend(np.nonzero(arr))
-        else:
-            out.append(i)
-    return tuple(out)
+    advanced = False
+    for i in items:  # (a loop, not any(...) and a second pass: this runs every backward)
+        if isinstance(i, (np.ndarray, list)):
+            advanced = True
+            arr = np.asarray(i)
+            if arr.dtype == bool:
+                out.extend(np.nonzero(arr))
+                continue
+        out.append(i)
+    return tuple(out) if advanced else None
 
 
 def concatenate(tensors: Sequence[Operand], axis: int = 0, *, dim: int | None = None) -> Tensor:
@@ -210,7 +210,7 @@ def concatenate(tensors: Sequence[Operand], axis: int = 0, *, dim: int | None = 
         raise ValueError("concatenate: need at least one tensor")
     ax = normalize_axis(axis, ts[0].ndim, "concatenate")
     try:
-        out = np.concatenate([t.data for t in ts], axis=ax)
+        out = np.concatenate([t._data for t in ts], axis=ax)
     except ValueError:
         shapes = ", ".join(str(t.shape) for t in ts)
         raise ValueError(f"concatenate: shapes {shapes} differ outside axis {axis}") from None
@@ -236,7 +236,7 @@ def stack(tensors: Sequence[Operand], axis: int = 0, *, dim: int | None = None) 
         raise ValueError("stack: need at least one tensor")
     ax = normalize_axis(axis, ts[0].ndim + 1, "stack")
     try:
-        out = np.stack([t.data for t in ts], axis=ax)
+        out = np.stack([t._data for t in ts], axis=ax)
     except ValueError:
         shapes = ", ".join(str(t.shape) for t in ts)
         raise ValueError(f"stack: all shapes must match, got {shapes}") from None
@@ -259,7 +259,7 @@ def pad(x: Operand, pad_width: Any, value: float = 0.0) -> Tensor:
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (t.ndim, 2))
     if (widths < 0).any():
         raise ValueError(f"pad: widths must be non-negative, got {pad_width!r}")
-    out = np.pad(t.data, widths, mode="constant", constant_values=value)
+    out = np.pad(t._data, widths, mode="constant", constant_values=value)
     crop = tuple(slice(int(lo), int(lo) + n) for (lo, _), n in zip(widths, t.shape, strict=True))
     return unary_node(t, out, "pad", lambda g, needs, inputs, out: (g[crop],))
 
@@ -267,7 +267,7 @@ def pad(x: Operand, pad_width: Any, value: float = 0.0) -> Tensor:
 # ------------------------------------------------ PyTorch's reordering and splitting ops
 def flip(x: Tensor, axis: Axis = None) -> Tensor:
     """Reverse the order along ``axis`` (an int, a tuple, or all axes); backward flips back."""
-    a = x.data
+    a = x._data
     axes = normalize_axes(axis, a.ndim, "flip")
     axes = tuple(range(a.ndim)) if axes is None else axes
 
@@ -284,7 +284,7 @@ def gather(x: Tensor, axis: int, index: Any) -> Tensor:
     ``x[i0, ..., index, ..., ik]`` with open ranges elsewhere, so the backward is the indexing
     scatter: repeated positions accumulate.
     """
-    a = x.data
+    a = x._data
     idx = np.asarray(index.data if isinstance(index, Tensor) else index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer array, got dtype {idx.dtype}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dis
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -198,15 +199,15 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
@@ -216,13 +217,13 @@ class Tensor:
     @property
     def T(self) -> Tensor:  # noqa: N802 (numpy's name)
         """All axes reversed (``transpose()``)."""
-        return self.transpose()
+        return shapes.transpose(self)
 
     def item(self) -> float:
         """The single element as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item(): only one-element tensors, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
@@ -305,19 +306,20 @@ class Tensor:
         """
         parents = self.parents
         saved = self._saved_versions
-        for p, v in zip(parents, saved):
-            if p._vc[0] != v:
-                raise RuntimeError(_modified_message(p, self, v))
+        n = 0
+        for p in parents:  # each parent unchanged since the op read it
+            if p._vc[0] != saved[n]:
+                raise RuntimeError(_modified_message(p, self, saved[n]))
+            n += 1
         # a rule that reads the output (exp, tanh, sqrt, /) needs it unchanged as well; its
         # version then is 0, or the one an in-place op saved after the parents'
-        own = saved[len(parents)] if len(saved) > len(parents) else 0
+        own = saved[n] if len(saved) > n else 0
         if self._vc[0] != own and self._vc is not parents[0]._vc and _reads_output(self._rule):
             raise RuntimeError(_modified_message(self, self, own))
-        needs = tuple([p.requires_grad for p in parents])
+        needs = tuple(map(_requires_grad, parents))
         rule = self._rule
-        arrays_only = _arrays_only(rule)
         if create_graph:
-            if arrays_only:
+            if getattr(rule, "arrays_only", False):
                 raise RuntimeError(
                     f"backward(create_graph=True): op {self.op!r} has a backward rule that "
                     "only runs on numpy arrays, so its second derivatives cannot be recorded"
@@ -325,16 +327,19 @@ class Tensor:
             # the same rule on the parent Tensors: a recorded graph
             shares = rule(g if isinstance(g, Tensor) else leaf(np.asarray(g)), needs, parents,
                           self)
-            if len(shares) != len(parents):
+            if len(shares) != n:
                 raise _share_count_error(self, shares)
             return tuple([_recorded_share(self, s) if need else None
                           for need, s in zip(needs, shares)])
-        if arrays_only:  # a custom_op vjp(g, needs)
-            shares = rule(g, needs)
-        else:  # the fast path: the rule on arrays
-            shares = rule(g, needs, tuple([p._data for p in parents]), self._data)
-        if len(shares) != len(parents):
+        # the fast path: the rule on arrays
+        shares = rule(g, needs, tuple(map(_array, parents)), self._data)
+        if len(shares) != n:
             raise _share_count_error(self, shares)
+        for p, need, s in zip(parents, needs, shares):
+            if s is not None and (not need or s.dtype is not p._data.dtype):
+                break
+        else:  # the common case: every share needed and in its parent's dtype already
+            return tuple(shares)
         # each share in its parent's dtype (a float32 weight times a float64 constant...)
         return tuple([None if s is None or not need else
                       s if s.dtype == p._data.dtype else s.astype(p._data.dtype)
@@ -386,7 +391,7 @@ class Tensor:
                     f"{where}: output of shape {self.shape} is not a scalar; pass "
                     f"gradient= an array of shape {self.shape}"
                 )
-            return np.ones_like(self._data)
+            return np.ones(self._data.shape, self._data.dtype)
         if isinstance(gradient, Tensor) and gradient.requires_grad:
             seed = gradient  # a graph node: keep it, so the result depends on it too
         else:
@@ -784,6 +789,8 @@ class Tensor:
 # The only code that fills a new node's fields (record.py offers both to the op modules).
 _new = object.__new__
 _grad_enabled = GRAD_ENABLED.get
+_requires_grad = operator.attrgetter("requires_grad")  # (map with these: no Python frame)
+_array = operator.attrgetter("_data")
 
 
 def leaf(data: np.ndarray) -> Tensor:
@@ -923,16 +930,13 @@ def _recorded_share(node: Tensor, s: Any) -> Tensor | None:
     return s
 
 
-def _arrays_only(rule: Any) -> bool:
-    """A two-argument rule ``(g, needs)``: the numpy-only form ``custom_op`` accepts."""
-    code = getattr(rule, "__code__", None)
-    return code is not None and code.co_argcount == 2
-
-
 def _reads_output(rule: Any) -> bool:
     """Whether a backward rule reads its ``out`` argument (a rule of the engine's
-    ``(g, needs, inputs, out)`` form that never loads it does not; unknown forms, such as
-    ``custom_op``'s ``(g, needs)``, are assumed to). Asked only when an output changed."""
+    ``(g, needs, inputs, out)`` form that never loads it does not; unknown forms, and
+    ``custom_op``'s numpy-only ``vjp(g, needs)``, are assumed to). Asked only when an
+    output changed."""
+    if getattr(rule, "arrays_only", False):
+        return True
     code = getattr(rule, "__code__", None)
     if code is None or code.co_argcount < 4:
         return True

@@ -262,9 +262,6 @@ def profile_ours(model: str, steps: int) -> dict[str, float]:
             acc[key] += CLOCK() - t0
             return res
 
-        # keep the rule's arity: the engine tells rule(g, needs) from rule(g, needs, inputs, out)
-        if getattr(getattr(rule, "__code__", None), "co_argcount", 4) == 2:
-            return lambda g, needs: timed(g, needs)
         return lambda g, needs, inputs, out: timed(g, needs, inputs, out)
 
     for it in range(steps + WARMUP):

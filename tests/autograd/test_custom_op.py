@@ -39,3 +39,30 @@ def test_a_rule_returning_the_wrong_number_of_shares_is_named():
     bad = custom_op(x.data * y.data, "twice", [x, y], lambda g, needs: (g * y.data,))
     with pytest.raises(ValueError, match="op 'twice' returned 1 gradient shares for 2 parents"):
         bad.sum().backward()
+
+
+def test_a_numpy_only_vjp_gets_g_and_needs_and_guards_its_output():
+    """A two-argument vjp runs as vjp(g, needs); since it may read the output array it
+    captured, changing that output in place before backward() is refused."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([5.0, 6.0])  # needs no gradient
+    calls = []
+
+    def vjp(g, needs):
+        calls.append((g.copy(), needs))
+        return (g * 2, None)
+
+    y = custom_op(x.data * 2 + c.data, "affine", [x, c], vjp)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    assert c.grad is None
+    (g, needs), = calls
+    np.testing.assert_array_equal(g, [1.0, 1.0])
+    assert needs == (True, False)
+
+    x.grad = None
+    z = custom_op(x.data**3, "cube", [x], lambda g, needs: (g * 3 * x.data**2,))
+    with no_grad():
+        z += 1  # the output the vjp might read has changed
+    with pytest.raises(RuntimeError, match="modified in place"):
+        z.sum().backward()
