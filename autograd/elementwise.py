@@ -289,12 +289,12 @@ def relu(x: Tensor) -> Tensor:
 
 
 def _relu_rule(g: Any, needs: tuple, inputs: tuple, out: Any) -> tuple:
-    kept = data_of(out)
-    if (isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.shape == kept.shape
-            and buffers.is_large(g)):
-        mask = np.greater(kept, 0, out=buffers.empty(g.shape, bool))
+    if type(g) is not np.ndarray:  # a Tensor when recorded (create_graph): the mask is a constant
+        return (g * (data_of(out) > 0),)
+    if g.nbytes >= buffers.MIN_BYTES and g.dtype.kind == "f" and g.shape == out.shape:
+        mask = np.greater(out, 0, out=buffers.empty(g.shape, bool))
         return (np.multiply(g, mask, out=buffers.empty(g.shape, g.dtype)),)
-    return (g * (kept > 0),)  # a constant mask (also on Tensors, for create_graph)
+    return (g * (out > 0),)
 
 
 def leaky_relu(x: Tensor, slope: float = 0.01) -> Tensor:

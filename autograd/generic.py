@@ -79,6 +79,8 @@ def where(condition: Any, a: Any, b: Any) -> Any:
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` back to ``shape`` (undo numpy broadcasting; see :mod:`autograd.broadcast`)."""
+    if type(g) is np.ndarray and g.shape == shape:  # nothing was broadcast (most operands)
+        return g
     if not isinstance(g, Tensor):
         return broadcast.unbroadcast(g, shape)
     if g.shape == tuple(shape):

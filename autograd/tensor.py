@@ -371,7 +371,7 @@ class Tensor:
         def keep(node: Tensor) -> bool:  # whose gradient ends up in .grad
             return node.requires_grad and (not node.parents or retain or node._retain)
 
-        with gc_paused(), set_grad_enabled(True) if create_graph else contextlib.nullcontext():
+        with gc_paused(), set_grad_enabled(True) if create_graph else _NO_CONTEXT:
             grads = backpropagate(self, seed, create_graph=create_graph, keep=keep)
             _store_grads(grads)
 
@@ -789,6 +789,7 @@ class Tensor:
 # The only code that fills a new node's fields (record.py offers both to the op modules).
 _new = object.__new__
 _grad_enabled = GRAD_ENABLED.get
+_NO_CONTEXT = contextlib.nullcontext()  # (reusable: one less object per backward)
 _requires_grad = operator.attrgetter("requires_grad")  # (map with these: no Python frame)
 _array = operator.attrgetter("_data")
 
@@ -834,7 +835,13 @@ def make_node(data: np.ndarray, op: str, parents: tuple, rule: Rule) -> Tensor:
                 t.op = op
                 t.parents = parents
                 t._rule = rule
-                t._saved_versions = tuple([p._vc[0] for p in parents])  # checked by backward
+                # checked by backward (written out for one and two parents: no comprehension)
+                n = len(parents)
+                t._saved_versions = (
+                    (parents[0]._vc[0],) if n == 1 else
+                    (parents[0]._vc[0], parents[1]._vc[0]) if n == 2 else
+                    tuple([q._vc[0] for q in parents])
+                )
                 return t
     t.requires_grad = False
     t.op = ""
