@@ -370,21 +370,30 @@ def _weighted_nll(
     else:
         y = _class_targets(arr, rows_shape, c, ignore_index, name)
         valid = y != ignore_index
-        y_safe = np.where(valid, y, 0)
-        onehot = np.moveaxis(np.eye(c, dtype=dtype)[y_safe], -1, axis)
-        mask = np.expand_dims(valid, axis).astype(dtype)
-        picked = onehot if w_b is None else onehot * w_b
-        coeff = (1 - smoothing) * picked * mask
-        if smoothing:
-            coeff = coeff + (smoothing / c) * (np.ones_like(onehot) if w_b is None else
-                                               np.broadcast_to(w_b, shape)) * mask
-        w_y = valid.astype(dtype) if w is None else w[y_safe] * valid
-        denom = float(np.sum(w_y))
+        if logp.ndim == 2 and w is None and not smoothing and valid.all():
+            # the common case, (N, C) logits and plain labels: A = onehot(y), sum_n w_y = N
+            coeff = np.zeros(shape, dtype)
+            coeff[np.arange(shape[0]), y] = 1
+            denom = float(shape[0])
+        else:
+            y_safe = np.where(valid, y, 0)
+            onehot = np.moveaxis(np.eye(c, dtype=dtype)[y_safe], -1, axis)
+            mask = np.expand_dims(valid, axis).astype(dtype)
+            picked = onehot if w_b is None else onehot * w_b
+            coeff = (1 - smoothing) * picked * mask
+            if smoothing:
+                coeff = coeff + (smoothing / c) * (np.ones_like(onehot) if w_b is None else
+                                                   np.broadcast_to(w_b, shape)) * mask
+            w_y = valid.astype(dtype) if w is None else w[y_safe] * valid
+            denom = float(np.sum(w_y))
     if reduction == "none":
         return -(logp * coeff).sum(axis=axis)
     if reduction == "mean":
-        with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan, as PyTorch
+        if denom:
             coeff = coeff / np.asarray(denom, dtype)
+        else:  # every target ignored: 0 / 0 = nan, as PyTorch (without numpy's warning)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                coeff = coeff / np.asarray(denom, dtype)
     return -(logp * coeff).sum()
 
 
@@ -408,7 +417,9 @@ def _class_targets(
             arr = arr.reshape(())
         else:
             raise ValueError(f"{where}: target must have shape {shape}, got {arr.shape}")
-    arr = arr.astype(np.int64)
+    arr = arr.astype(np.int64, copy=False)
+    if not arr.size or (arr.min() >= 0 and arr.max() < c):  # (the common case: one pass each)
+        return arr
     counted = arr[arr != ignore_index]
     if counted.size and (counted.min() < 0 or counted.max() >= c):
         raise ValueError(

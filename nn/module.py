@@ -61,18 +61,26 @@ _RUNNING: ContextVar[list[Any] | None] = ContextVar("chainrule_running_module", 
 
 
 def _scope_in(running: list[Any], module: Module) -> str | None:
-    """``module``'s scope name under the running module (named by its own parent there)."""
+    """``module``'s scope name under the running module (named by its own parent there).
+
+    ``running`` is ``[running module, names found so far, modules still to expand]``: the
+    walk over the running module's sub-modules goes only as far as the first call needs
+    (its direct children, for a layer called from its parent's forward) and resumes where
+    it stopped for a module deeper down.
+    """
     names = running[1]
     if names is None:
         names = running[1] = {}
-        stack = [running[0]]
-        while stack:
-            parent = stack.pop()
-            for child_name, child in parent.named_children():
-                if id(child) not in names:  # the first name found wins, as in named_modules
-                    names[id(child)] = parent.child_scope(child_name, child)
-                    stack.append(child)
-    return names.get(id(module))
+        running[2] = [running[0]]
+    key = id(module)
+    stack = running[2]
+    while key not in names and stack:
+        parent = stack.pop()
+        for child_name, child in parent.named_children():
+            if id(child) not in names:  # the first name found wins, as in named_modules
+                names[id(child)] = parent.child_scope(child_name, child)
+                stack.append(child)
+    return names.get(key)
 
 
 def _as_buffer(value: Any, name: str, where: str) -> Tensor | None:
@@ -227,7 +235,7 @@ class Module:
         if running is None and "_labelled" not in vars(self):  # the outermost model
             self._label_parameters()
         scope = _scope_in(running, self) if running is not None else None
-        token = _RUNNING.set([self, None])
+        token = _RUNNING.set([self, None, None])
         try:
             with name_scope(scope or type(self).__name__):
                 return self.forward(*args, **kwargs)

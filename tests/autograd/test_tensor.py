@@ -424,3 +424,17 @@ def test_seed_001_network_in_matrix_form_matches_scalar_values():
     np.testing.assert_allclose(
         W1.data - W1.grad, [[0.0991, 0.7976], [0.3971, 0.5926]], atol=2e-4
     )  # one SGD step with learning rate 1
+
+
+def test_name_scope_nests_returns_its_name_and_refuses_a_second_entry():
+    scope = name_scope("outer")
+    with scope as full:
+        assert full == "outer"
+        with name_scope("inner") as inner:
+            assert inner == "outer.inner" and Tensor([1.0]).scope == "outer.inner"
+        with pytest.raises(RuntimeError, match="already entered"):
+            with scope:
+                pass
+    assert Tensor([1.0]).scope == ""
+    with scope:  # after it exits, the same object can be entered again
+        assert Tensor([1.0]).scope == "outer"

@@ -204,3 +204,27 @@ def test_losses_second_derivatives_match_torch(name, loss, domain):
     (th,) = torch.autograd.grad((tg * torch.from_numpy(u)).sum(), tz)
     np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(h, th.numpy(), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_plain_labels_equal_the_general_form(reduction):
+    """(N, C) logits with plain class labels take a shorter road to the one-hot coefficients;
+    the loss and the gradient equal the general form's (here forced by unit class weights)
+    bit for bit, and out-of-range labels are still refused."""
+    z = RNG.standard_normal((6, 4)).astype(np.float32)
+    y = classes((6,))
+    results = []
+    for weight in (None, np.ones(4, np.float32)):
+        t = Tensor(z, requires_grad=True)
+        loss = F.cross_entropy(t, y, weight=weight, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.data, t.grad))
+    (fast, g_fast), (general, g_general) = results
+    np.testing.assert_array_equal(fast, general)
+    np.testing.assert_array_equal(g_fast, g_general)
+    with pytest.raises(ValueError, match=r"class indices must be in \[0, 4\)"):
+        F.cross_entropy(Tensor(z), np.array([0, 1, 2, 3, 4, 0]))
+    with pytest.raises(ValueError, match=r"class indices must be in \[0, 4\)"):
+        F.cross_entropy(Tensor(z), np.array([0, 1, -1, 3, 2, 0]))
+    ignored = np.array([0, -100, 2, 3, 1, 0])  # the default ignore_index is not an error
+    assert np.isfinite(F.cross_entropy(Tensor(z), ignored).item())
