@@ -11,7 +11,7 @@ arithmetic is the cost:
 * Value (float64): ``a + b``, ``a * b``, ``a.relu()``: building the node, and building it
   plus ``backward()``. Reference: the closure-per-node engine of ``bench/scalar.py``.
 
-Every cell is the median over rounds of the mean over a batch of calls; the implementations
+Every cell is the fastest round's mean over a batch of calls; the implementations
 are interleaved round by round, so load from other processes hits them alike. The overhead
 column is chainrule minus numpy: what the engine adds to one op.
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -44,8 +43,10 @@ CLOCK = time.thread_time if "--cpu" in sys.argv else time.perf_counter
 
 
 def per_call_us(fns: dict[str, Callable[[], object]], rounds: int, calls: int) -> dict:
-    """Median over ``rounds`` of the mean time of ``calls`` calls, in microseconds, each
-    implementation timed in turn within a round."""
+    """The fastest over ``rounds`` of the mean time of ``calls`` calls, in microseconds, each
+    implementation timed in turn within a round. Load from other processes only ever adds
+    time, so the least disturbed round is the op's cost (the median moved 1.5x between runs
+    of the same code on a shared machine; the minimum moves a few percent)."""
     times: dict[str, list[float]] = {name: [] for name in fns}
     for fn in fns.values():  # warm up
         for _ in range(calls):
@@ -56,7 +57,7 @@ def per_call_us(fns: dict[str, Callable[[], object]], rounds: int, calls: int) -
             for _ in range(calls):
                 fn()
             times[name].append((CLOCK() - t0) / calls * 1e6)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return {name: min(ts) for name, ts in times.items()}
 
 
 # ----------------------------------------------------------------------------- Tensor
@@ -157,7 +158,7 @@ def main() -> None:
     except ImportError:
         torch = None
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, torch "
-          f"{torch.__version__ if torch else 'not installed'}; median of {args.rounds} rounds; "
+          f"{torch.__version__ if torch else 'not installed'}; fastest of {args.rounds} rounds; "
           f"microseconds per call ({CLOCK.__name__})")
     print(f"{'Tensor op (batch 8)':<24}{'chainrule':>10}{'numpy':>9}{'overhead':>10}"
           f"{'torch':>9}{'ratio to torch':>16}")
