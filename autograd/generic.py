@@ -103,6 +103,8 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> Any:
     if isinstance(x, Tensor):
         return shapes.broadcast_to(x, shape)
     shape = tuple(shape)
+    if not hasattr(x, "dtype"):  # a Python number
+        x = np.asarray(x)
     if math.prod(shape) * x.dtype.itemsize < SMALL_BROADCAST_BYTES:
         out = np.empty(shape, x.dtype)
         out[...] = x  # (numpy's broadcasting rules: a shape that does not fit raises)

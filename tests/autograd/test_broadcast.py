@@ -25,3 +25,7 @@ def test_broadcast_to_a_0d_gradient_and_a_bad_shape():
         generic.broadcast_to(np.ones(3), (2, 4))
     with pytest.raises(ValueError):
         generic.broadcast_to(np.ones(3), (10_000, 4))
+
+
+def test_broadcast_to_a_python_number():
+    np.testing.assert_array_equal(generic.broadcast_to(2.0, (3,)), np.broadcast_to(2.0, (3,)))
