@@ -438,3 +438,13 @@ def test_name_scope_nests_returns_its_name_and_refuses_a_second_entry():
     assert Tensor([1.0]).scope == ""
     with scope:  # after it exits, the same object can be entered again
         assert Tensor([1.0]).scope == "outer"
+
+
+def test_name_scope_decorates_a_function_even_a_recursive_one():
+    @name_scope("block")
+    def depth(n):
+        return Tensor([1.0]).scope if n == 0 else depth(n - 1)
+
+    assert depth(0) == "block"
+    assert depth(2) == "block.block.block"
+    assert Tensor([1.0]).scope == ""
