@@ -230,7 +230,10 @@ class Module:
                 f"{type(self).__name__} has no forward(); define forward(self, ...) to call it"
             )
         if self._wrap_inputs:
-            args = tuple(self._as_tensor(a) for a in args)
+            for a in args:
+                if isinstance(a, (np.ndarray, list)):  # only then rebuild args (Tensors pass)
+                    args = tuple(self._as_tensor(a) for a in args)
+                    break
         running = _RUNNING.get()
         if running is None and "_labelled" not in vars(self):  # the outermost model
             self._label_parameters()
