@@ -119,6 +119,17 @@ def mlp_numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> fl
     e = np.exp(shifted)
     s = e.sum(axis=1, keepdims=True)
     loss = float(np.log(s[:, 0]).mean() - shifted[np.arange(n), y].mean())
+    mlp_numpy_backward(params, x, y, (z1, h1, z2, h2), e, s)
+    return loss
+
+
+def mlp_numpy_backward(params: list[np.ndarray], x: np.ndarray, y: np.ndarray,
+                       hidden: tuple, e: np.ndarray, s: np.ndarray) -> None:
+    """The hand-written backward and SGD update, from the forward's pre-activations and
+    activations ``hidden = (z1, h1, z2, h2)`` and the softmax's ``e`` and row sums ``s``."""
+    _, _, w2, _, w3, _ = params
+    z1, h1, z2, h2 = hidden
+    n = x.shape[0]
     d = e / s  # softmax - onehot, over n
     d[np.arange(n), y] -= 1
     d /= n
@@ -129,7 +140,6 @@ def mlp_numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> fl
     gw1, gb1 = dh1.T @ x, dh1.sum(axis=0)
     for p, g in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3), strict=True):
         p -= LR * g
-    return loss
 
 
 def mlp_numpy_kept_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> float:
@@ -138,8 +148,6 @@ def mlp_numpy_kept_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) 
     log-softmax, the picked entries). The same arithmetic; only the memory differs: the floor
     for an engine that keeps what ``viz`` shows (PyTorch frees what its backward needs not)."""
     w1, b1, w2, b2, w3, b3 = params
-    n = x.shape[0]
-    rows = np.arange(n)
     x0 = x.copy()  # Tensor(x) copies its data
     a1 = x0 @ w1.T
     z1 = a1 + b1
@@ -153,19 +161,10 @@ def mlp_numpy_kept_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) 
     e = np.exp(shifted)
     s = e.sum(axis=1, keepdims=True)
     log_p = shifted - np.log(s)
-    picked = log_p[rows, y]
+    picked = log_p[np.arange(x.shape[0]), y]
     loss = -picked.mean()
     kept = [x0, a1, z1, h1, a2, z2, h2, a3, logits, log_p, picked]  # noqa: F841 (alive)
-    d = e / s
-    d[rows, y] -= 1
-    d /= n
-    gw3, gb3 = d.T @ h2, d.sum(axis=0)
-    dh2 = (d @ w3) * (z2 > 0)
-    gw2, gb2 = dh2.T @ h1, dh2.sum(axis=0)
-    dh1 = (dh2 @ w2) * (z1 > 0)
-    gw1, gb1 = dh1.T @ x, dh1.sum(axis=0)
-    for p, g in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3), strict=True):
-        p -= LR * g
+    mlp_numpy_backward(params, x, y, (z1, h1, z2, h2), e, s)
     return float(loss)
 
 
