@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import backpropagate, gc_paused, no_grad_error
+from .engine import backpropagate, no_grad_error
 from .grad_mode import set_grad_enabled
 from .shapes import stack
 from .tensor import Tensor, leaf
@@ -120,7 +120,7 @@ def grad(
             )
     wanted = set(map(id, ins))
     totals: dict[int, Any] = {}
-    with gc_paused(), set_grad_enabled(True) if create_graph else contextlib.nullcontext():
+    with set_grad_enabled(True) if create_graph else contextlib.nullcontext():
         for out, gout in zip(outs, seeds_in):
             if not out.requires_grad:
                 raise no_grad_error("grad", out)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import scope
-from .engine import backpropagate, gc_paused, no_grad_error
+from .engine import backpropagate, no_grad_error
 from .grad_mode import GRAD_ENABLED, set_grad_enabled
 
 if TYPE_CHECKING:
@@ -371,9 +371,9 @@ class Tensor:
         def keep(node: Tensor) -> bool:  # whose gradient ends up in .grad
             return node.requires_grad and (not node.parents or retain or node._retain)
 
-        with gc_paused(), set_grad_enabled(True) if create_graph else _NO_CONTEXT:
+        with set_grad_enabled(True) if create_graph else _NO_CONTEXT:
             grads = backpropagate(self, seed, create_graph=create_graph, keep=keep)
-            _store_grads(grads)
+        _store_grads(grads)
 
     def seed_gradient(self, gradient: Any = None, where: str = "backward()") -> Any:
         """dJ/d(self) that starts a backward pass: ones for a one-element tensor, else

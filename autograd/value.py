@@ -20,7 +20,7 @@ from numbers import Real
 from typing import Any, Union
 
 from . import grad_mode
-from .engine import backpropagate, gc_paused, no_grad_error, topological_order
+from .engine import backpropagate, no_grad_error, pause_for, topological_order
 from .opinfo import value_rule
 
 Number = Union[int, float]
@@ -361,7 +361,7 @@ class Value:
         if not self.requires_grad:
             raise no_grad_error("backward()", self)
         if create_graph:
-            with gc_paused(), grad_mode.set_grad_enabled(True):
+            with grad_mode.set_grad_enabled(True):
                 grads = backpropagate(self, Value(1.0, requires_grad=False), create_graph=True)
                 for node in topological_order(self):
                     if node.parents:
@@ -374,8 +374,8 @@ class Value:
         # "parent.grad += local * upstream", summed in the nodes' grad fields instead of a
         # dictionary and unrolled for one and two parents (3x faster; tests/autograd check
         # that both give identical gradients).
-        with gc_paused():
-            order = topological_order(self)
+        order = topological_order(self)
+        with pause_for(len(order)):
             leaves = []
             for node in order:
                 if node.parents:

@@ -11,11 +11,14 @@ import threading
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value, gc_paused
+from autograd import Tensor, Value, custom_op, engine, gc_paused
 
 
 @pytest.fixture
-def collector_on():
+def collector_on(monkeypatch):
+    # every walk pauses the collector here, however small (by default only walks of
+    # engine.PAUSE_FROM nodes or more do): these tests are about the pause itself
+    monkeypatch.setattr(engine, "PAUSE_FROM", 1)
     was = gc.isenabled()
     gc.enable()
     interval = sys.getswitchinterval()
@@ -85,3 +88,27 @@ def test_nested_pauses_in_one_thread(collector_on):
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+
+def _collector_during_backward(nodes: int) -> bool:
+    """Whether the collector was enabled inside the backward of a chain of ``nodes`` nodes
+    (a custom op at the bottom of the chain looks when its rule runs)."""
+    seen = []
+    x = Tensor([1.0], requires_grad=True, dtype="float64")
+    y = custom_op(x.data, "spy", [x], lambda g, needs: (seen.append(gc.isenabled()) or g,))
+    for _ in range(nodes - 3):  # x, the spy, the chain of negations, the sum
+        y = -y
+    y.sum().backward()
+    return seen[0]
+
+
+@pytest.mark.parametrize("nodes", [10, engine.PAUSE_FROM - 1, engine.PAUSE_FROM])
+def test_only_walks_of_pause_from_nodes_or_more_pause_the_collector(nodes):
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        assert _collector_during_backward(nodes) == (nodes < engine.PAUSE_FROM)
+        assert gc.isenabled()  # and enabled again afterwards
+    finally:
+        (gc.enable if was else gc.disable)()
