@@ -6,7 +6,9 @@ BLAS and PyTorch to one thread each: the stable comparison when other work share
 processes barely moves, meaningful with ``--threads 1``).
 Prints median times and ratios measured in the same run (references: a hand-written numpy
 forward/backward written below, the floor for any numpy backend; the same numpy keeping every
-intermediate value alive, as a graph that can be drawn does; and PyTorch CPU when installed).
+intermediate value alive, as a graph that can be drawn does; the least Python graph engine
+that runs the same numpy calls, ``bench/minimal_engine.py``, the floor for any engine that
+records and walks a graph in Python; and PyTorch CPU when installed).
 The MLP steps are timed in blocks of consecutive steps, as a training loop runs them
 (:func:`block_median_times`). Targets (issues 3 and 26):
 
@@ -29,6 +31,7 @@ from collections.abc import Callable
 import pin_threads  # noqa: F401 (--threads N pins BLAS before numpy loads)
 
 # isort: split
+import minimal_engine  # noqa: E402
 import numpy as np  # noqa: E402
 
 from autograd import Tensor, conv2d, max_pool2d  # noqa: E402
@@ -206,10 +209,13 @@ def bench_mlp(torch, batch: int = BATCH) -> dict[str, float]:
     a = mlp_numpy_step([p.copy() for p in mlp_params()], x, y)
     b = mlp_tensor_step([Tensor(p, requires_grad=True) for p in mlp_params()], x, y)
     c = mlp_numpy_kept_step([p.copy() for p in mlp_params()], x, y)
-    assert abs(a - b) < 1e-4 and abs(a - c) < 1e-6, (a, b, c)
+    d = minimal_engine.mlp_step([minimal_engine.Node(p) for p in mlp_params()], x, y, LR)
+    assert abs(a - b) < 1e-4 and abs(a - c) < 1e-6 and b == d, (a, b, c, d)
+    min_params = [minimal_engine.Node(p) for p in mlp_params()]
     fns = {
         "numpy": lambda: mlp_numpy_step(np_params, x, y),
         "numpy, values kept": lambda: mlp_numpy_kept_step(kept_params, x, y),
+        "minimal engine": lambda: minimal_engine.mlp_step(min_params, x, y, LR),
         "tensor": lambda: mlp_tensor_step(t_params, x, y),
     }
     if torch is not None:
@@ -318,12 +324,16 @@ def main() -> None:
                     print(f"  tensor / {ref} = {ratio:.2f}x (target <= {limit}x) {verdict}")
                 record(name.strip(), res["tensor"], res[ref], ref, limit)
 
-    # "numpy, values kept": the same numpy with every node's value alive (no target; the
-    # floor for an engine that keeps what viz draws, see mlp_numpy_kept_step)
-    report("MLP 64-256-256-10 b128 SGD step", bench_mlp(torch),
-           {"numpy": 1.1, "numpy, values kept": None, "torch": 1.0})
-    report("MLP 64-256-256-10 b8 SGD step", bench_mlp(torch, 8),
-           {"numpy": 1.5, "numpy, values kept": None, "torch": 1.0})
+    # No targets for two references: "numpy, values kept", the same numpy with every node's
+    # value alive (the floor for an engine that keeps what viz draws), and "minimal engine",
+    # the least Python graph engine on the same numpy (its ratio: what autograd's features
+    # cost, its own ratio to numpy: what recording a graph in Python costs at all)
+    for batch, limit in ((BATCH, 1.1), (8, 1.5)):
+        res = bench_mlp(torch, batch)
+        report(f"MLP 64-256-256-10 b{batch} SGD step", res,
+               {"numpy": limit, "numpy, values kept": None, "minimal engine": None, "torch": 1.0})
+        floor = res["minimal engine"] / res["numpy"]
+        print(f"  minimal engine / numpy = {floor:.2f}x (what recording in Python costs at all)")
     cnn = bench_cnn(torch)
     report("LeNet-like CNN b64 SGD step", median_times(cnn, 40, 5), {"torch": 1.5})
     # As in a training loop: each step right after the previous one of the same kind
