@@ -15,7 +15,8 @@ The MLP steps are timed in blocks of consecutive steps, as a training loop runs 
 * MLP 64-256-256-10, ReLU, softmax cross-entropy, one SGD step, float32: at batch 128
   <= 1.1x hand-written numpy, at batch 8 (where the engine's own cost per op shows, see
   ``bench/per_op.py``) <= 1.5x; <= 1.0x PyTorch at both.
-* LeNet-like CNN on 1x28x28, batch 64, one SGD step: <= 1.5x PyTorch.
+* LeNet-like CNN on 1x28x28, batch 64, one SGD step: <= 1.1x the same step without a graph
+  (autograd's convolution kernels called directly, :func:`cnn_numpy_step`), <= 1.5x PyTorch.
 * 1024x1024 float32 matmul through Tensor: within 5% of raw numpy.
 """
 
@@ -35,6 +36,13 @@ import minimal_engine  # noqa: E402
 import numpy as np  # noqa: E402
 
 from autograd import Tensor, conv2d, max_pool2d  # noqa: E402
+from autograd.conv_geometry import conv_geometry, pad_hw  # noqa: E402
+from autograd.conv_kernels import (  # noqa: E402
+    bias_grad,
+    conv_forward,
+    conv_input_grad,
+    conv_weight_grad,
+)
 
 from record import record  # noqa: E402 (make bench's summary table)
 
@@ -259,12 +267,79 @@ def cnn_tensor_step(params: list[Tensor], x: np.ndarray, y: np.ndarray) -> float
     return loss.item()
 
 
+_CORNERS = ((0, 0), (0, 1), (1, 0), (1, 1))  # the four pixels of a 2x2 window
+
+
+def pool2(a: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """2x2 max pooling, stride 2, of even-sized planes: the maxima and, per window corner,
+    where it holds the maximum."""
+    corners = [a[:, :, i::2, j::2] for i, j in _CORNERS]
+    best = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
+    # every maximal corner of a window (ties happen only among ReLU's zeros, whose gradient
+    # the ReLU mask zeroes anyway, so the step equals first-maximum pooling)
+    return best, [c == best for c in corners]
+
+
+def unpool2(g: np.ndarray, where: list[np.ndarray]) -> np.ndarray:
+    """The backward of :func:`pool2`: each window's gradient to its maximum."""
+    n, c, h, w = g.shape
+    out = np.empty((n, c, 2 * h, 2 * w), g.dtype)
+    for (i, j), held in zip(_CORNERS, where, strict=True):
+        np.multiply(g, held, out=out[:, :, i::2, j::2])
+    return out
+
+
+def cnn_numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> float:
+    """:func:`cnn_tensor_step` with no graph: autograd's convolution kernels called directly
+    (``autograd.conv_kernels``, the only numpy code of a convolution here) and everything
+    else written out as in :func:`mlp_numpy_step`: the floor for this engine's LeNet step."""
+    c1w, c1b, c2w, c2b, f1w, f1b, f2w, f2b = params
+    n = x.shape[0]
+    geo1 = conv_geometry(x, c1w, 1, 2, 1, 1, "conv2d")
+    xp = pad_hw(x, geo1.pads)
+    z1, cols1 = conv_forward(x, c1w, c1b, geo1, xp)
+    p1, where1 = pool2(np.maximum(z1, 0))  # 8 x 14 x 14
+    geo2 = conv_geometry(p1, c2w, 1, 0, 1, 1, "conv2d")
+    z2, cols2 = conv_forward(p1, c2w, c2b, geo2, p1)
+    p2, where2 = pool2(np.maximum(z2, 0))  # 16 x 5 x 5
+    f = p2.reshape(n, -1)
+    z3 = f @ f1w.T + f1b
+    h3 = np.maximum(z3, 0)
+    logits = h3 @ f2w.T + f2b
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    loss = float(np.log(s[:, 0]).mean() - shifted[np.arange(n), y].mean())
+    d = e / s  # softmax - onehot, over n
+    d[np.arange(n), y] -= 1
+    d /= n
+    g_f2w, g_f2b = d.T @ h3, d.sum(axis=0)
+    dz3 = (d @ f2w) * (z3 > 0)
+    g_f1w, g_f1b = dz3.T @ f, dz3.sum(axis=0)
+    dz2 = unpool2((dz3 @ f1w).reshape(p2.shape), where2) * (z2 > 0)
+    g_c2w, g_c2b = conv_weight_grad(p1, dz2, geo2, p1, cols2), bias_grad(dz2)
+    dz1 = unpool2(conv_input_grad(dz2, c2w, geo2), where1) * (z1 > 0)
+    g_c1w, g_c1b = conv_weight_grad(x, dz1, geo1, xp, cols1), bias_grad(dz1)
+    grads = (g_c1w, g_c1b, g_c2w, g_c2b, g_f1w, g_f1b, g_f2w, g_f2b)
+    for p, g in zip(params, grads, strict=True):
+        p -= LR * g
+    return loss
+
+
 def bench_cnn(torch) -> dict[str, Callable[[], object]]:
     rng = np.random.default_rng(2)
     x = rng.standard_normal((CNN_BATCH, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, CNN_BATCH)
     params = [Tensor(p, requires_grad=True) for p in cnn_params()]
-    fns: dict[str, Callable[[], object]] = {"tensor": lambda: cnn_tensor_step(params, x, y)}
+    # the same step, the same numbers (the parameters after it too) with and without a graph
+    ours, mine = [Tensor(p, requires_grad=True) for p in cnn_params()], cnn_params()
+    assert abs(cnn_tensor_step(ours, x, y) - cnn_numpy_step(mine, x, y)) < 1e-5
+    assert all(np.allclose(p.data, q, atol=1e-6) for p, q in zip(ours, mine, strict=True))
+    np_params = cnn_params()
+    fns: dict[str, Callable[[], object]] = {
+        "numpy": lambda: cnn_numpy_step(np_params, x, y),
+        "tensor": lambda: cnn_tensor_step(params, x, y),
+    }
     if torch is not None:
         nn = torch.nn
         model = nn.Sequential(
@@ -335,10 +410,12 @@ def main() -> None:
         floor = res["minimal engine"] / res["numpy"]
         print(f"  minimal engine / numpy = {floor:.2f}x (what recording in Python costs at all)")
     cnn = bench_cnn(torch)
-    report("LeNet-like CNN b64 SGD step", median_times(cnn, 40, 5), {"torch": 1.5})
+    report("LeNet-like CNN b64 SGD step", median_times(cnn, 40, 5),
+           {"numpy": 1.1, "torch": 1.5})
     # As in a training loop: each step right after the previous one of the same kind
     # (numpy's large temporaries then meet glibc's heap trimming: page faults every step).
-    report("  same, back to back", median_times(cnn, 40, 5, interleave=False), {"torch": 1.5})
+    report("  same, back to back", median_times(cnn, 40, 5, interleave=False),
+           {"numpy": 1.1, "torch": 1.5})
     report("matmul 1024x1024 float32", bench_matmul(), {"numpy": 1.05})
 
 
