@@ -25,7 +25,7 @@ from pathlib import Path
 from record import ENV
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"record.py", "summary.py", "pin_threads.py"}
+NOT_BENCHMARKS = {"record.py", "summary.py", "pin_threads.py", "minimal_engine.py"}  # modules
 
 
 def run(script: Path, args: list[str], results: Path) -> tuple[int, float]:
