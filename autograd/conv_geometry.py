@@ -43,15 +43,20 @@ def pair(value: IntPair, name: str, op: str, minimum: int) -> tuple[int, int]:
     ((3, 3), (2, 1))
     """
     given = value
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (int(value), int(value))
-    try:
-        a, b = value  # type: ignore[misc]
-        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (a, b)):
-            raise TypeError
-        a, b = int(a), int(b)
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {given!r}") from None
+    if type(value) is int:  # the common case, without the abstract-number checks (1 us each)
+        a = b = value
+    else:
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            value = (int(value), int(value))
+        try:
+            a, b = value  # type: ignore[misc]
+            if not all(type(v) is int or isinstance(v, numbers.Integral) and not isinstance(
+                    v, bool) for v in (a, b)):  # fmt: skip
+                raise TypeError
+            a, b = int(a), int(b)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{op}: {name} must be an int or a pair of ints, got {given!r}") from None
     if a < minimum or b < minimum:
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {given!r}")
     return a, b
