@@ -117,40 +117,59 @@ def mlp_params(seed: int = 0) -> list[np.ndarray]:
     return params
 
 
+def softmax_parts(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stable softmax's pieces along axis 1: shifted logits, e = exp(shifted) and the
+    row sums s of e (softmax = e / s, log-softmax = shifted - log s)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return shifted, e, e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy_grad(e: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """dJ/d(logits) of the mean softmax cross-entropy: (softmax - onehot(y)) / n."""
+    n = y.shape[0]
+    d = e / s
+    d[np.arange(n), y] -= 1
+    d /= n
+    return d
+
+
+def cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The mean softmax cross-entropy of labels ``y`` and its gradient dJ/d(logits)."""
+    shifted, e, s = softmax_parts(logits)
+    loss = float(np.log(s[:, 0]).mean() - shifted[np.arange(y.shape[0]), y].mean())
+    return loss, cross_entropy_grad(e, s, y)
+
+
+def sgd_update(params: list[np.ndarray], grads: tuple) -> None:
+    for p, g in zip(params, grads, strict=True):
+        p -= LR * g
+
+
 def mlp_numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> float:
     """Forward, backward and SGD update written out by hand (the floor)."""
     w1, b1, w2, b2, w3, b3 = params
-    n = x.shape[0]
     z1 = x @ w1.T + b1
     h1 = np.maximum(z1, 0)
     z2 = h1 @ w2.T + b2
     h2 = np.maximum(z2, 0)
-    logits = h2 @ w3.T + b3
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    s = e.sum(axis=1, keepdims=True)
-    loss = float(np.log(s[:, 0]).mean() - shifted[np.arange(n), y].mean())
-    mlp_numpy_backward(params, x, y, (z1, h1, z2, h2), e, s)
+    loss, d = cross_entropy(h2 @ w3.T + b3, y)
+    mlp_numpy_backward(params, x, (z1, h1, z2, h2), d)
     return loss
 
 
-def mlp_numpy_backward(params: list[np.ndarray], x: np.ndarray, y: np.ndarray,
-                       hidden: tuple, e: np.ndarray, s: np.ndarray) -> None:
+def mlp_numpy_backward(params: list[np.ndarray], x: np.ndarray, hidden: tuple,
+                       d: np.ndarray) -> None:
     """The hand-written backward and SGD update, from the forward's pre-activations and
-    activations ``hidden = (z1, h1, z2, h2)`` and the softmax's ``e`` and row sums ``s``."""
+    activations ``hidden = (z1, h1, z2, h2)`` and the loss gradient ``d`` = dJ/d(logits)."""
     _, _, w2, _, w3, _ = params
     z1, h1, z2, h2 = hidden
-    n = x.shape[0]
-    d = e / s  # softmax - onehot, over n
-    d[np.arange(n), y] -= 1
-    d /= n
     gw3, gb3 = d.T @ h2, d.sum(axis=0)
     dh2 = (d @ w3) * (z2 > 0)
     gw2, gb2 = dh2.T @ h1, dh2.sum(axis=0)
     dh1 = (dh2 @ w2) * (z1 > 0)
     gw1, gb1 = dh1.T @ x, dh1.sum(axis=0)
-    for p, g in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3), strict=True):
-        p -= LR * g
+    sgd_update(params, (gw1, gb1, gw2, gb2, gw3, gb3))
 
 
 def mlp_numpy_kept_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> float:
@@ -168,14 +187,12 @@ def mlp_numpy_kept_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) 
     h2 = np.maximum(z2, 0)
     a3 = h2 @ w3.T
     logits = a3 + b3
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    s = e.sum(axis=1, keepdims=True)
+    shifted, e, s = softmax_parts(logits)
     log_p = shifted - np.log(s)
     picked = log_p[np.arange(x.shape[0]), y]
     loss = -picked.mean()
     kept = [x0, a1, z1, h1, a2, z2, h2, a3, logits, log_p, picked]  # noqa: F841 (alive)
-    mlp_numpy_backward(params, x, y, (z1, h1, z2, h2), e, s)
+    mlp_numpy_backward(params, x, (z1, h1, z2, h2), cross_entropy_grad(e, s, y))
     return float(loss)
 
 
@@ -305,14 +322,7 @@ def cnn_numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> fl
     f = p2.reshape(n, -1)
     z3 = f @ f1w.T + f1b
     h3 = np.maximum(z3, 0)
-    logits = h3 @ f2w.T + f2b
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    s = e.sum(axis=1, keepdims=True)
-    loss = float(np.log(s[:, 0]).mean() - shifted[np.arange(n), y].mean())
-    d = e / s  # softmax - onehot, over n
-    d[np.arange(n), y] -= 1
-    d /= n
+    loss, d = cross_entropy(h3 @ f2w.T + f2b, y)
     g_f2w, g_f2b = d.T @ h3, d.sum(axis=0)
     dz3 = (d @ f2w) * (z3 > 0)
     g_f1w, g_f1b = dz3.T @ f, dz3.sum(axis=0)
@@ -320,9 +330,7 @@ def cnn_numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> fl
     g_c2w, g_c2b = conv_weight_grad(p1, dz2, geo2, p1, cols2), bias_grad(dz2)
     dz1 = unpool2(conv_input_grad(dz2, c2w, geo2), where1) * (z1 > 0)
     g_c1w, g_c1b = conv_weight_grad(x, dz1, geo1, xp, cols1), bias_grad(dz1)
-    grads = (g_c1w, g_c1b, g_c2w, g_c2b, g_f1w, g_f1b, g_f2w, g_f2b)
-    for p, g in zip(params, grads, strict=True):
-        p -= LR * g
+    sgd_update(params, (g_c1w, g_c1b, g_c2w, g_c2b, g_f1w, g_f1b, g_f2w, g_f2b))
     return loss
 
 
